@@ -1,0 +1,33 @@
+# The two commands of the README: `make run` (set up and serve) and `make test` (install and run every test).
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOST ?= 127.0.0.1
+PORT ?= 5000
+
+.PHONY: run setup test lint
+
+run: setup
+	$(BIN)/navigator run --host $(HOST) --port $(PORT)
+
+# Idempotent: the schema is migrated, the bundled file imported only if it changed since its last import.
+setup: $(VENV)/.installed
+	$(BIN)/navigator init-db
+	$(BIN)/navigator import --skip-if-imported data/programs.csv
+
+$(VENV)/.installed: setup.cfg pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+test: $(VENV)/.test-installed
+	$(BIN)/ruff check .
+	$(BIN)/python -m pytest
+
+$(VENV)/.test-installed: setup.cfg pyproject.toml scripts/install-test-dependencies.sh
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e '.[test]'
+	scripts/install-test-dependencies.sh
+	touch $(VENV)/.installed $@

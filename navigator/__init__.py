@@ -1,0 +1,27 @@
+"""Navigator: search and map of children's additional education programs."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+from navigator import config
+from navigator.extensions import init_database
+
+
+def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
+    """Build the application: settings, database, blueprints, error pages and CLI commands."""
+    app = Flask(__name__, template_folder="../templates", static_folder="../static",
+                instance_relative_config=True, instance_path=instance_path)
+    app.config.update(config.load(Path(app.instance_path), os.environ, test_config))
+    init_database(app)
+
+    from navigator import cli
+    from navigator.views import register_views
+
+    register_views(app)
+    cli.register(app)
+    return app

@@ -1,0 +1,43 @@
+"""The database bound to a Flask app: one engine per app, one session per request or CLI context."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from flask import Flask, current_app, g
+from sqlalchemy.engine import Engine
+from sqlalchemy.orm import Session, sessionmaker
+
+from navigator.db import make_engine, make_session_factory
+
+_EXTENSION = "navigator.database"
+
+
+@dataclass
+class Database:
+    engine: Engine
+    session_factory: sessionmaker[Session]
+
+
+def init_database(app: Flask) -> Database:
+    database = Database(engine := make_engine(app.config["DATABASE_URL"]), make_session_factory(engine))
+    app.extensions[_EXTENSION] = database
+    app.teardown_appcontext(_close_session)
+    return database
+
+
+def database(app: Flask | None = None) -> Database:
+    return (app or current_app).extensions[_EXTENSION]
+
+
+def db_session() -> Session:
+    """The session of the current app context, opened on first use and closed at teardown."""
+    if "db_session" not in g:
+        g.db_session = database().session_factory()
+    return g.db_session
+
+
+def _close_session(_error: BaseException | None) -> None:
+    session = g.pop("db_session", None)
+    if session is not None:
+        session.close()

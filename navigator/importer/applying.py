@@ -1,0 +1,245 @@
+"""Apply validated records to the database: upsert by program_id and organization_id.
+
+All writes go through set-based statements (bulk insert / update by primary key) so that a
+100,000-row file applies in seconds; the caller owns the transaction and commits it whole.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, insert, select, update
+from sqlalchemy.orm import Session
+
+from navigator.models import (
+    District,
+    Municipality,
+    Organization,
+    Program,
+    ProgramEnrollment,
+    ProgramOvz,
+    Venue,
+    utcnow,
+)
+from navigator.validation import ProgramRecord
+from navigator.vocab import ENROLLMENT_KINDS, OVZ_CATEGORIES
+
+# Program columns compared to decide whether a row changed (the two lists are compared separately).
+PROGRAM_COLUMNS = ("title", "description", "direction", "profile", "age_min", "age_max", "price_rub",
+                   "seats_total", "seats_free", "format", "schedule", "duration", "teacher", "rating",
+                   "rating_count", "program_url", "source_updated", "status", "organization_id", "venue_id")
+ORGANIZATION_COLUMNS = ("name", "type", "phone", "email", "website")
+VENUE_COLUMNS = ("municipality_id", "district_id", "lat", "lon", "point_source", "precision")
+CHUNK = 2000  # ids per IN (...) list, well below SQLite's variable limit
+
+
+@dataclass
+class ApplySummary:
+    rows: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    archived: int = 0
+    changed_program_ids: set[int] = field(default_factory=set)
+
+    def __str__(self) -> str:
+        return (f"{self.rows} rows: {self.created} created, {self.updated} updated, "
+                f"{self.unchanged} unchanged, {self.archived} archived")
+
+
+def apply_records(session: Session, records: list[ProgramRecord], *, archive_missing: bool = False) -> ApplySummary:
+    """Upsert records (already validated and consistent) in the session's transaction."""
+    summary = ApplySummary(rows=len(records))
+    municipality_ids = _ensure_municipalities(session, {r.municipality for r in records})
+    district_ids = _ensure_districts(session, {(municipality_ids[r.municipality], r.district)
+                                               for r in records if r.district})
+    organization_ids, changed_orgs = _upsert_organizations(session, records)
+    venue_ids, changed_venues = _upsert_venues(session, records, organization_ids, municipality_ids, district_ids)
+    _upsert_programs(session, records, organization_ids, venue_ids, summary)
+    if archive_missing:
+        _archive_missing(session, records, organization_ids, summary)
+    summary.changed_program_ids |= _program_ids_of(session, changed_orgs, changed_venues)
+    return summary
+
+
+def _ensure_municipalities(session: Session, names: set[str]) -> dict[str, int]:
+    known = dict(session.execute(select(Municipality.name, Municipality.id)).all())
+    for name in sorted(names - known.keys()):
+        known[name] = session.execute(insert(Municipality).values(name=name).returning(Municipality.id)).scalar_one()
+    return known
+
+
+def _ensure_districts(session: Session, keys: set[tuple[int, str]]) -> dict[tuple[int, str], int]:
+    known = {(m, n): i for i, m, n in session.execute(select(District.id, District.municipality_id, District.name))}
+    for municipality_id, name in sorted(keys - known.keys()):
+        known[(municipality_id, name)] = session.execute(
+            insert(District).values(municipality_id=municipality_id, name=name).returning(District.id)).scalar_one()
+    return known
+
+
+def _upsert_organizations(session: Session, records: list[ProgramRecord]) -> tuple[dict[str, int], set[int]]:
+    wanted = {}
+    for r in records:
+        wanted.setdefault(r.organization_id, dict(public_id=r.organization_id, name=r.organization,
+                                                  type=r.organization_type, phone=r.phone, email=r.email,
+                                                  website=r.website))
+    existing = {row.public_id: row for row in session.execute(
+        select(Organization.id, Organization.public_id, *_columns(Organization, ORGANIZATION_COLUMNS)))}
+    ids, changed = {}, set()
+    updates = []
+    for public_id, values in wanted.items():
+        row = existing.get(public_id)
+        if row is None:
+            continue
+        ids[public_id] = row.id
+        if any(getattr(row, name) != values[name] for name in ORGANIZATION_COLUMNS):
+            updates.append(dict(values, id=row.id, updated_at=utcnow()))
+            changed.add(row.id)
+    new = [values for public_id, values in wanted.items() if public_id not in existing]
+    ids.update(_insert_returning(session, Organization, new, "public_id"))
+    _bulk_update(session, Organization, updates)
+    return ids, changed
+
+
+def _upsert_venues(session: Session, records: list[ProgramRecord], organization_ids: dict[str, int],
+                   municipality_ids: dict[str, int], district_ids: dict) -> tuple[dict, set[int]]:
+    existing = {(row.organization_id, row.address): row for row in session.execute(
+        select(Venue.id, Venue.organization_id, Venue.address, *_columns(Venue, VENUE_COLUMNS)))}
+    ids, changed, updates, new = {}, set(), [], {}
+    for r in records:
+        key = (organization_ids[r.organization_id], r.address)
+        if key in ids or key in new:
+            continue
+        municipality_id = municipality_ids[r.municipality]
+        values = dict(organization_id=key[0], address=r.address, municipality_id=municipality_id,
+                      district_id=district_ids.get((municipality_id, r.district)) if r.district else None,
+                      **_venue_point(r, existing.get(key)))
+        row = existing.get(key)
+        if row is None:
+            new[key] = values
+            continue
+        ids[key] = row.id
+        if any(getattr(row, name) != values[name] for name in VENUE_COLUMNS):
+            updates.append(dict(values, id=row.id))
+            changed.add(row.id)
+    for venue_id, organization_id, address in session.execute(
+            insert(Venue).returning(Venue.id, Venue.organization_id, Venue.address, sort_by_parameter_order=True),
+            list(new.values())) if new else ():
+        ids[(organization_id, address)] = venue_id
+    _bulk_update(session, Venue, updates)
+    return ids, changed
+
+
+def _venue_point(record: ProgramRecord, row) -> dict:
+    """The provider's point wins; without one, keep a point the geocoder found earlier."""
+    if record.lat is not None:
+        return dict(lat=record.lat, lon=record.lon, point_source="provider", precision="building")
+    if row is not None and row.lat is not None and row.point_source != "provider":
+        return dict(lat=row.lat, lon=row.lon, point_source=row.point_source, precision=row.precision)
+    return dict(lat=None, lon=None, point_source=None, precision="none")
+
+
+def _program_values(record: ProgramRecord, organization_ids: dict[str, int], venue_ids: dict) -> dict:
+    organization_id = organization_ids[record.organization_id]
+    return dict(
+        title=record.title, description=record.description, direction=record.direction, profile=record.profile,
+        age_min=record.age_min, age_max=record.age_max, price_rub=record.price_rub,
+        seats_total=record.seats_total, seats_free=record.seats_free, format=record.format,
+        schedule=record.schedule, duration=record.duration, teacher=record.teacher, rating=record.rating,
+        rating_count=record.rating_count, program_url=record.program_url, source_updated=record.updated,
+        status="active", organization_id=organization_id, venue_id=venue_ids[(organization_id, record.address)])
+
+
+def _upsert_programs(session: Session, records: list[ProgramRecord], organization_ids: dict[str, int],
+                     venue_ids: dict, summary: ApplySummary) -> None:
+    existing = {row.public_id: row for row in session.execute(
+        select(Program.id, Program.public_id, *_columns(Program, PROGRAM_COLUMNS)))}
+    enrollments = _lists_by_program(session, ProgramEnrollment.kind, ENROLLMENT_KINDS.codes)
+    ovz = _lists_by_program(session, ProgramOvz.category, OVZ_CATEGORIES.codes)
+    new, updates, relisted = [], [], {}
+    now = utcnow()
+    for r in records:
+        values = _program_values(r, organization_ids, venue_ids)
+        row = existing.get(r.program_id)
+        if row is None:
+            new.append((dict(values, public_id=r.program_id, created_at=now, updated_at=now), r))
+            continue
+        lists_changed = enrollments.get(row.id, ()) != r.enrollment or ovz.get(row.id, ()) != r.ovz
+        if lists_changed or any(getattr(row, name) != values[name] for name in PROGRAM_COLUMNS):
+            updates.append(dict(values, id=row.id, updated_at=now))
+            if lists_changed:
+                relisted[row.id] = r
+        else:
+            summary.unchanged += 1
+    _bulk_update(session, Program, updates)
+    for ids in _chunks(list(relisted)):
+        session.execute(delete(ProgramEnrollment).where(ProgramEnrollment.program_id.in_(ids)))
+        session.execute(delete(ProgramOvz).where(ProgramOvz.program_id.in_(ids)))
+    created = _insert_returning(session, Program, [values for values, _ in new], "public_id")
+    relisted.update({created[r.program_id]: r for _, r in new})
+    _insert_lists(session, relisted)
+    summary.created, summary.updated = len(new), len(updates)
+    summary.changed_program_ids |= set(created.values()) | {values["id"] for values in updates}
+
+
+def _insert_lists(session: Session, records_by_program_id: dict[int, ProgramRecord]) -> None:
+    enrollment_rows = [dict(program_id=pid, kind=kind) for pid, r in records_by_program_id.items()
+                       for kind in r.enrollment]
+    ovz_rows = [dict(program_id=pid, category=category) for pid, r in records_by_program_id.items()
+                for category in r.ovz]
+    if enrollment_rows:
+        session.execute(insert(ProgramEnrollment), enrollment_rows)
+    if ovz_rows:
+        session.execute(insert(ProgramOvz), ovz_rows)
+
+
+def _archive_missing(session: Session, records: list[ProgramRecord], organization_ids: dict[str, int],
+                     summary: ApplySummary) -> None:
+    """Archive active programs of the file's organizations that the file no longer lists."""
+    listed = {r.program_id for r in records}
+    candidates = session.execute(select(Program.id, Program.public_id).where(
+        Program.organization_id.in_(set(organization_ids.values())), Program.status == "active")).all()
+    gone = [row.id for row in candidates if row.public_id not in listed]
+    _bulk_update(session, Program, [dict(id=pid, status="archived", updated_at=utcnow()) for pid in gone])
+    summary.archived = len(gone)
+    summary.changed_program_ids |= set(gone)
+
+
+def _program_ids_of(session: Session, organization_ids: set[int], venue_ids: set[int]) -> set[int]:
+    """Programs whose indexed organization or venue details changed."""
+    found = set()
+    for column, ids in ((Program.organization_id, organization_ids), (Program.venue_id, venue_ids)):
+        for chunk in _chunks(list(ids)):
+            found.update(session.scalars(select(Program.id).where(column.in_(chunk))))
+    return found
+
+
+def _lists_by_program(session: Session, column, order: tuple[str, ...]) -> dict[int, tuple[str, ...]]:
+    position = {code: index for index, code in enumerate(order)}
+    lists = defaultdict(list)
+    for program_id, code in session.execute(select(column.class_.program_id, column)):
+        lists[program_id].append(code)
+    return {pid: tuple(sorted(codes, key=position.get)) for pid, codes in lists.items()}
+
+
+def _insert_returning(session: Session, model, rows: list[dict], key: str) -> dict[str, int]:
+    if not rows:
+        return {}
+    statement = insert(model).returning(getattr(model, key), model.id, sort_by_parameter_order=True)
+    return dict(session.execute(statement, rows).all())
+
+
+def _bulk_update(session: Session, model, rows: list[dict]) -> None:
+    if rows:
+        session.execute(update(model), rows)
+
+
+def _columns(model, names: Iterable[str]) -> list:
+    return [getattr(model, name) for name in names]
+
+
+def _chunks(items: list, size: int = CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start:start + size]

@@ -1,0 +1,11 @@
+"""Blueprints, one per audience, plus the JSON API."""
+
+from __future__ import annotations
+
+from flask import Flask
+
+
+def register_views(app: Flask) -> None:
+    from navigator.views import public
+
+    app.register_blueprint(public.blueprint)

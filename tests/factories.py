@@ -1,0 +1,58 @@
+"""Small factories for test data: program rows as the CSV has them, and CSV files of them."""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+
+from navigator.validation import COLUMNS
+
+_BASE_ROW = {
+    "title": "Шахматы",
+    "description": "Учимся играть в шахматы: правила, дебюты, турниры.",
+    "direction": "Физкультурно-спортивная",
+    "profile": "Шахматы",
+    "age_min": "7",
+    "age_max": "12",
+    "enrollment": "Бесплатно",
+    "seats_total": "15",
+    "seats_free": "4",
+    "ovz": "Без ОВЗ",
+    "format": "Очно",
+    "schedule": "Пн, Ср 15:00–16:30",
+    "duration": "9 месяцев, 144 часа",
+    "teacher": "Иванова Мария Петровна",
+    "rating": "4.75",
+    "rating_count": "12",
+    "organization_id": "o1",
+    "organization": "МБОУ «СОШ № 1»",
+    "organization_type": "школа",
+    "municipality": "Кемеровский городской округ",
+    "district": "Центральный",
+    "address": "г. Кемерово, ул. Весенняя, 5",
+    "lat": "55.354900",
+    "lon": "86.086800",
+    "phone": "+7 3842 00-00-01",
+    "email": "school1@example.org",
+    "website": "https://school1.example.org",
+    "program_url": "https://school1.example.org/programs/chess.pdf",
+    "updated": "2026-09-01",
+}
+
+
+def make_row(number: int = 1, **overrides: str) -> dict[str, str]:
+    """A valid CSV row; the program id follows number unless given."""
+    row = dict(_BASE_ROW, program_id=f"p{number}")
+    row.update(overrides)
+    return row
+
+
+def write_csv(path: Path, rows: list[dict[str, str]], *, delimiter: str = ",", newline: str = "\n",
+              bom: bool = False, columns: tuple[str, ...] = COLUMNS) -> Path:
+    """Write rows as a programs CSV with the given dialect."""
+    with open(path, "w", encoding="utf-8-sig" if bom else "utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=list(columns), delimiter=delimiter, lineterminator=newline,
+                                extrasaction="ignore")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path

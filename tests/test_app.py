@@ -1,0 +1,31 @@
+"""The application factory and the schema migrations."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from navigator import migrations
+from navigator.db import Base
+from navigator.extensions import database
+from tests.factories import make_row, write_csv
+
+
+def test_each_app_has_its_own_database(app, tmp_path):
+    assert app.config["TESTING"] and app.config["INDEX_DIR"] == str(tmp_path / "index")
+    assert database(app).engine.url.render_as_string(hide_password=False) == app.config["DATABASE_URL"]
+
+
+def test_home_page_answers_in_russian(client, runner, tmp_path):
+    runner.invoke(args=["import", str(write_csv(tmp_path / "p.csv", [make_row(1), make_row(2)]))])
+    page = client.get("/")
+    assert page.status_code == 200 and 'lang="ru"' in page.get_data(as_text=True)
+
+
+def test_migrations_create_exactly_the_models_schema(app):
+    """A model changed without a migration fails here, on SQLite and on PostgreSQL."""
+    engine = database(app).engine
+    assert migrations.current_revision(engine) == migrations.head_revision()
+    with engine.connect() as connection:
+        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+    assert differences == []

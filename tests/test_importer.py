@@ -1,0 +1,211 @@
+"""The importer through its domain function: all or nothing, upserts, dialects, archive-missing."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import inspect, select, text
+
+from navigator.importer import ImportRejected, import_file
+from navigator.models import ImportRun, Organization, Program, Venue
+from tests.factories import make_row, write_csv
+
+
+def snapshot(session) -> dict[str, list[tuple]]:
+    """Every row of every table, to prove that a rejected file changed nothing."""
+    session.rollback()
+    tables = inspect(session.get_bind()).get_table_names()
+    return {table: sorted(map(tuple, session.execute(text(f'SELECT * FROM "{table}"')).all()), key=repr)
+            for table in tables}
+
+
+def programs(session) -> dict[str, Program]:
+    session.expire_all()
+    return {p.public_id: p for p in session.scalars(select(Program))}
+
+
+@pytest.fixture
+def two_programs(tmp_path):
+    return write_csv(tmp_path / "two.csv", [
+        make_row(1),
+        make_row(2, title="Робототехника", direction="technical", enrollment="Платно; Сертификат",
+                 price_rub="2500", ovz="Нарушения слуха; задержка психического развития"),
+    ])
+
+
+def test_imports_every_row_with_its_values(session, two_programs):
+    summary = import_file(session, two_programs)
+    assert (summary.created, summary.updated, summary.unchanged) == (2, 0, 0)
+    robotics = programs(session)["p2"]
+    assert robotics.direction == "technical"
+    assert robotics.enrollment_kinds == ["paid", "certificate"]
+    assert robotics.price_rub == 2500
+    assert robotics.ovz_categories == ["hearing", "mental_delay"]
+    assert robotics.venue.municipality.name == "Кемеровский городской округ"
+    assert robotics.venue.district.name == "Центральный"
+    assert robotics.venue.point_source == "provider"
+    assert robotics.organization.type == "school"
+    assert session.scalar(select(ImportRun.rows)) == 2
+
+
+def test_reimporting_the_same_file_changes_nothing(session, two_programs):
+    import_file(session, two_programs)
+    before = snapshot(session)
+    summary = import_file(session, two_programs)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 0, 2)
+    after = snapshot(session)
+    after.pop("import_run"), before.pop("import_run")
+    assert after == before
+
+
+def test_a_changed_row_is_updated(session, two_programs, tmp_path):
+    import_file(session, two_programs)
+    changed = write_csv(tmp_path / "changed.csv", [make_row(1, seats_free="0"), make_row(2, title="Робототехника",
+                        direction="technical", enrollment="Бесплатно", ovz="Без ОВЗ")])
+    summary = import_file(session, changed)
+    assert (summary.created, summary.updated, summary.unchanged) == (0, 2, 0)
+    found = programs(session)
+    assert found["p1"].seats_free == 0
+    assert found["p2"].enrollment_kinds == ["free"] and found["p2"].ovz_categories == []
+    assert summary.changed_program_ids == {found["p1"].id, found["p2"].id}
+
+
+def test_a_bad_last_line_leaves_the_database_exactly_as_it_was(session, two_programs, tmp_path):
+    import_file(session, two_programs)
+    before = snapshot(session)
+    rows = [make_row(n) for n in range(3, 60)] + [make_row(60, age_min="abc")]
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(session, write_csv(tmp_path / "bad.csv", rows))
+    assert [str(e) for e in rejected.value.errors] == [
+        "line 59, column age_min: должно быть целым числом от 0 до 18 (got 'abc')"]
+    assert snapshot(session) == before
+
+
+def test_every_error_is_reported_with_line_and_column(session, tmp_path):
+    rows = [make_row(1, age_min="12", age_max="7"), make_row(2), make_row(3, direction="кулинария", enrollment=""),
+            make_row(2, title="")]
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(session, write_csv(tmp_path / "bad.csv", rows))
+    messages = [str(e) for e in rejected.value.errors]
+    assert messages[0] == "line 2, column age_max: меньше age_min (got '7')"
+    assert messages[1].startswith("line 4, column direction: неизвестное значение; допустимо: Техническая")
+    assert messages[2].startswith("line 4, column enrollment: обязательное поле не заполнено")
+    assert messages[3] == "line 5, column title: обязательное поле не заполнено"
+    assert len(messages) == 4
+    assert snapshot(session)["program"] == []
+
+
+def test_a_duplicate_program_id_names_the_first_line(session, tmp_path):
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(session, write_csv(tmp_path / "dup.csv", [make_row(1), make_row(2), make_row(1)]))
+    assert [str(e) for e in rejected.value.errors] == ["line 4, column program_id: the same id as line 2 (got 'p1')"]
+
+
+def test_an_organization_described_two_ways_is_rejected(session, tmp_path):
+    rows = [make_row(1), make_row(2, phone="+7 999 000-00-00")]
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(session, write_csv(tmp_path / "org.csv", rows))
+    assert [str(e) for e in rejected.value.errors] == [
+        "line 3, column phone: differs from line 2 for organization o1 (got '+7 999 000-00-00')"]
+
+
+@pytest.mark.parametrize("dialect", [
+    dict(bom=True), dict(delimiter=";"), dict(newline="\r\n"), dict(bom=True, delimiter=";", newline="\r\n")])
+def test_reads_bom_semicolons_and_crlf(session, tmp_path, dialect):
+    path = write_csv(tmp_path / "dialect.csv", [make_row(1), make_row(2, description="Строка один.\nСтрока два.")],
+                     **dialect)
+    summary = import_file(session, path)
+    assert summary.created == 2
+    assert programs(session)["p2"].description.splitlines() == ["Строка один.", "Строка два."]
+
+
+def test_labels_and_codes_are_case_and_yo_insensitive(session, tmp_path):
+    rows = [make_row(1, direction="ФИЗКУЛЬТУРНО-СПОРТИВНАЯ", enrollment="бесплатно;ПЛАТНО", price_rub="0",
+                     ovz="тяжелые нарушения речи", format="смешанно", organization_type="Частная организация или ИП"),
+            make_row(2, direction="art", enrollment="certificate", ovz="без овз", format="online",
+                     organization_type="Частная организация или ИП")]
+    import_file(session, write_csv(tmp_path / "labels.csv", rows))
+    found = programs(session)
+    assert (found["p1"].direction, found["p1"].enrollment_kinds, found["p1"].ovz_categories, found["p1"].format) == (
+        "sport", ["free", "paid"], ["speech"], "blended")
+    assert (found["p2"].direction, found["p2"].enrollment_kinds, found["p2"].format) == (
+        "art", ["certificate"], "online")
+
+
+def test_archive_missing_archives_only_the_files_organizations(session, tmp_path):
+    other = dict(organization_id="o2", organization="МБУ ДО «ДДТ»", address="г. Кемерово, пр. Ленина, 1",
+                 email="ddt@example.org", website="https://ddt.example.org", phone="+7 3842 00-00-02")
+    import_file(session, write_csv(tmp_path / "all.csv", [make_row(1), make_row(2), make_row(3, **other)]))
+    summary = import_file(session, write_csv(tmp_path / "less.csv", [make_row(1)]), archive_missing=True)
+    assert summary.archived == 1
+    statuses = {pid: p.status for pid, p in programs(session).items()}
+    assert statuses == {"p1": "active", "p2": "archived", "p3": "active"}
+    again = import_file(session, write_csv(tmp_path / "back.csv", [make_row(1), make_row(2)]))
+    assert again.updated == 1 and programs(session)["p2"].status == "active"
+
+
+def test_without_archive_missing_absent_programs_stay(session, tmp_path):
+    import_file(session, write_csv(tmp_path / "all.csv", [make_row(1), make_row(2)]))
+    summary = import_file(session, write_csv(tmp_path / "less.csv", [make_row(1)]))
+    assert summary.archived == 0 and programs(session)["p2"].status == "active"
+
+
+def test_rows_without_coordinates_are_stored_without_a_point(session, tmp_path):
+    row = make_row(1, lat="", lon="", address="с. Елыкаево, ул. Школьная, 2")
+    import_file(session, write_csv(tmp_path / "nopoint.csv", [row]))
+    venue = session.scalar(select(Venue))
+    assert (venue.lat, venue.lon, venue.precision, venue.point_source) == (None, None, "none", None)
+
+
+def test_a_geocoded_point_survives_reimport_of_a_row_without_coordinates(session, tmp_path):
+    path = write_csv(tmp_path / "nopoint.csv", [make_row(1, lat="", lon="")])
+    import_file(session, path)
+    venue = session.scalar(select(Venue))
+    venue.lat, venue.lon, venue.point_source, venue.precision = 55.3, 86.1, "gazetteer", "settlement"
+    session.commit()
+    summary = import_file(session, path)
+    assert summary.unchanged == 1
+    session.expire_all()
+    assert (venue.lat, venue.point_source) == (55.3, "gazetteer")
+
+
+def test_dry_run_reports_counts_and_changes_nothing(session, two_programs):
+    before = snapshot(session)
+    summary = import_file(session, two_programs, dry_run=True)
+    assert (summary.created, summary.updated) == (2, 0)
+    assert snapshot(session) == before
+
+
+def test_an_organization_rename_marks_its_programs_changed(session, two_programs, tmp_path):
+    import_file(session, two_programs)
+    renamed = [make_row(1, organization="МБОУ «Лицей № 1»"),
+               make_row(2, organization="МБОУ «Лицей № 1»", title="Робототехника", direction="technical",
+                        enrollment="Платно; Сертификат", price_rub="2500",
+                        ovz="Нарушения слуха; задержка психического развития")]
+    summary = import_file(session, write_csv(tmp_path / "renamed.csv", renamed))
+    assert (summary.updated, summary.unchanged) == (0, 2)
+    assert len(summary.changed_program_ids) == 2
+    assert session.scalar(select(Organization.name)) == "МБОУ «Лицей № 1»"
+
+
+@pytest.mark.parametrize("content, message", [
+    (b"", "line 1: the file is empty; the first line must name the columns"),
+    (b"program_id,title\n", "line 1, column description: required column is missing"),
+    (b"program_id,titel\n", "line 1, column titel: unknown column; see docs/data.md for the columns"),
+    ("program_id\np1\n\xff\n".encode("latin-1"), "line 3: the file is not UTF-8 text; save it as UTF-8"),
+])
+def test_broken_files_are_explained(session, tmp_path, content, message):
+    path = tmp_path / "broken.csv"
+    path.write_bytes(content)
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(session, path)
+    assert message in [str(e) for e in rejected.value.errors]
+
+
+def test_a_row_with_a_missing_delimiter_is_named(session, tmp_path):
+    path = write_csv(tmp_path / "ok.csv", [make_row(1), make_row(2)])
+    lines = path.read_text(encoding="utf-8").splitlines()
+    lines[2] = lines[2].rsplit(",", 1)[0]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(session, path)
+    assert str(rejected.value.errors[0]).startswith("line 3: 30 fields, the header has 31")
