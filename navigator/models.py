@@ -181,3 +181,20 @@ class ImportRun(Base):
     updated: Mapped[int] = mapped_column(Integer)
     unchanged: Mapped[int] = mapped_column(Integer)
     archived: Mapped[int] = mapped_column(Integer)
+
+
+class GeocodeCache(Base):
+    """An address already asked of the geocoding chain: the answer, or the failure and when to retry."""
+
+    __tablename__ = "geocode_cache"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(500), unique=True)
+    query: Mapped[str] = mapped_column(String(500))
+    status: Mapped[str] = mapped_column(String(16))
+    lat: Mapped[float | None]
+    lon: Mapped[float | None]
+    precision: Mapped[str] = mapped_column(String(16), default="none")
+    source: Mapped[str | None] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=1)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
