@@ -10,10 +10,12 @@ PORT ?= 5000
 run: setup
 	$(BIN)/navigator run --host $(HOST) --port $(PORT)
 
-# Idempotent: the schema is migrated, the bundled file imported only if it changed since its last import.
+# Idempotent: the schema is migrated, the bundled file imported only if it changed since its last import,
+# the search index built only if it is missing or unreadable.
 setup: $(VENV)/.installed
 	$(BIN)/navigator init-db
 	$(BIN)/navigator import --skip-if-imported data/programs.csv
+	$(BIN)/navigator reindex --if-needed
 
 $(VENV)/.installed: setup.cfg pyproject.toml
 	$(PYTHON) -m venv $(VENV)

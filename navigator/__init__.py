@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from navigator import config
-from navigator.extensions import init_database
+from navigator.extensions import init_database, init_search
 
 
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -18,6 +18,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
                 instance_relative_config=True, instance_path=instance_path)
     app.config.update(config.load(Path(app.instance_path), os.environ, test_config))
     init_database(app)
+    init_search(app)
 
     from navigator import cli
     from navigator.views import register_views

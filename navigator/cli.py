@@ -14,8 +14,9 @@ from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
 from navigator import migrations
-from navigator.extensions import database, db_session
+from navigator.extensions import database, db_session, search_index
 from navigator.importer import ImportRejected, already_imported, import_file
+from navigator.search import index_status, rebuild
 
 
 @click.command("init-db")
@@ -55,6 +56,23 @@ def import_command(file: Path, dry_run: bool, archive_missing: bool, skip_if_imp
     click.echo(f"{prefix}{summary}.")
 
 
+@click.command("reindex")
+@click.option("--if-needed", is_flag=True, help="Build only if the index is missing or cannot be read.")
+@with_appcontext
+def reindex_command(if_needed: bool) -> None:
+    """Rebuild the search index from the database and swap it in atomically."""
+    index_dir = search_index().index_dir
+    if if_needed:
+        problem = index_status(index_dir)
+        if problem is None:
+            click.echo(f"The search index in {index_dir} is in place.")
+            return
+        click.echo(problem)
+    _require_schema()
+    count = rebuild(index_dir, database().session_factory, progress=_progress_bar)
+    click.echo(f"Indexed {count} programs into {index_dir}.")
+
+
 def _progress_bar(items, **options):
     """tqdm on stderr, shown only to a person at a terminal (and when the file is large enough to wait for)."""
     return tqdm(items, file=sys.stderr, disable=None, mininterval=0.5, **options)
@@ -68,7 +86,7 @@ def _require_schema() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db_command, import_command):
+    for command in (init_db_command, import_command, reindex_command):
         app.cli.add_command(command)
 
 
@@ -81,3 +99,7 @@ def _create_app():
 @click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, set_debug_flag=False)
 def main() -> None:
     """Navigator: children's additional education programs on a map."""
+
+
+if __name__ == "__main__":
+    main()

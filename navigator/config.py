@@ -17,6 +17,8 @@ from typing import Any
 ENV_PREFIX = "NAVIGATOR_"
 INSTANCE_CONFIG_FILE = "navigator.cfg"
 SECRET_KEY_FILE = "secret_key"
+#: The repository (or installed project) root, where data/ lives.
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def _boolean(text: str) -> bool:
@@ -36,8 +38,14 @@ SETTINGS: tuple[Setting, ...] = (
             "(postgresql+psycopg://user:password@host/db). Default: a SQLite file instance/navigator.db."),
     Setting("INDEX_DIR", "Folder of the Whoosh search index (a rebuildable cache of the database). "
             "Default: search_index/ next to the instance folder."),
+    Setting("SYNONYMS_FILE", "Text file of search synonyms, one group of interchangeable words per line "
+            "(e.g. «изо, рисование»); staff extend it without code. Default: data/synonyms.txt."),
     Setting("SECRET_KEY", "Key that signs sessions and forms. Default: generated once into "
             "instance/secret_key and reused."),
+    Setting("TILE_URL", "Leaflet URL template of the base map tiles; the Content-Security-Policy allows its "
+            "server and no other.", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
+    Setting("TILE_ATTRIBUTION", "Attribution shown on every map for the tiles (HTML).",
+            '&copy; <a href="https://www.openstreetmap.org/copyright">участники OpenStreetMap</a>'),
 )
 
 
@@ -57,6 +65,8 @@ def load(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str
         values["DATABASE_URL"] = f"sqlite:///{instance_path / 'navigator.db'}"
     if not values["INDEX_DIR"]:
         values["INDEX_DIR"] = str(instance_path.parent / "search_index")
+    if values["SYNONYMS_FILE"] is None:
+        values["SYNONYMS_FILE"] = str(PROJECT_ROOT / "data" / "synonyms.txt")
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = _stored_secret_key(instance_path)
     return values

@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
+from navigator.changes import follow_commits
 from navigator.db import make_engine, make_session_factory
+from navigator.search import SearchIndex, Synonyms
 
 _EXTENSION = "navigator.database"
+_SEARCH_EXTENSION = "navigator.search"
 
 
 @dataclass
@@ -41,3 +45,18 @@ def _close_session(_error: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is not None:
         session.close()
+
+
+def init_search(app: Flask) -> SearchIndex:
+    """Give the app its search index and make every commit that changes programs update it."""
+    synonyms_file = app.config["SYNONYMS_FILE"]
+    index = SearchIndex(Path(app.config["INDEX_DIR"]), database(app).session_factory,
+                        Synonyms.load(Path(synonyms_file) if synonyms_file else None))
+    app.extensions[_SEARCH_EXTENSION] = index
+    follow_commits(database(app).session_factory, index.changed)
+    return index
+
+
+def search_index(app: Flask | None = None) -> SearchIndex:
+    """The app's search index (one long-lived searcher per process)."""
+    return (app or current_app).extensions[_SEARCH_EXTENSION]

@@ -56,3 +56,21 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, delimiter: str = ",", n
         writer.writeheader()
         writer.writerows(rows)
     return path
+
+
+def load_programs(app, rows: list[dict[str, str]], tmp_path: Path) -> None:
+    """Import rows into the app's database and build its search index, as `make run` does."""
+    from navigator.extensions import database, search_index
+    from navigator.importer import import_file
+    from navigator.search import rebuild
+
+    path = write_csv(tmp_path / f"programs-{len(rows)}.csv", rows)
+    with database(app).session_factory() as session:
+        import_file(session, path)
+    rebuild(search_index(app).index_dir, database(app).session_factory)
+
+
+def venue(number: int, lat: float | None, lon: float | None, **overrides: str) -> dict[str, str]:
+    """Fields of a distinct venue (its own address and point) for make_row."""
+    return dict(address=f"г. Кемерово, ул. Тестовая, {number}", lat="" if lat is None else f"{lat:.6f}",
+                lon="" if lon is None else f"{lon:.6f}", **overrides)

@@ -6,6 +6,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from navigator.views import public
+    from navigator.views import api, public
 
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(api.blueprint)

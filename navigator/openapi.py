@@ -1,0 +1,159 @@
+"""The OpenAPI 3.1 description of /api/v1, built as data so that tests can validate it."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from navigator.search.request import MAX_PER_PAGE, SORTS
+from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
+
+
+def _nullable(kind: str, **extra) -> dict:
+    return {"type": [kind, "null"], **extra}
+
+
+def _parameter(name: str, description: str, schema: dict, *, many: bool = False) -> dict:
+    parameter = {"name": name, "in": "query", "required": False, "description": description,
+                 "schema": {"type": "array", "items": schema} if many else schema}
+    if many:
+        parameter.update(style="form", explode=True)
+    return parameter
+
+
+SEARCH_PARAMETERS = [
+    _parameter("q", "Текст запроса на русском: формы слов, опечатки, неверная раскладка.",
+               {"type": "string", "maxLength": 200}),
+    _parameter("age", "Возраст ребёнка: age_min ≤ age ≤ age_max.", {"type": "integer", "minimum": 0, "maximum": 18}),
+    _parameter("direction", "Направленность (можно несколько).", {"enum": list(DIRECTIONS.codes)}, many=True),
+    _parameter("profile", "Профиль программы, например «Шахматы».", {"type": "string"}),
+    _parameter("enrollment", "Способ зачисления (можно несколько).", {"enum": list(ENROLLMENT_KINDS.codes)},
+               many=True),
+    _parameter("price_max", "Цена в рублях в месяц не выше; бесплатные и по сертификату проходят всегда.",
+               {"type": "integer", "minimum": 0}),
+    _parameter("municipality", "Код муниципалитета (см. /municipalities).", {"type": "integer", "minimum": 1}),
+    _parameter("district", "Код района или населённого пункта (см. /municipalities).",
+               {"type": "integer", "minimum": 1}),
+    _parameter("organization", "Код организации.", {"type": "string"}),
+    _parameter("ovz", "Категория ОВЗ или any — любая адаптация.", {"enum": [*OVZ_CATEGORIES.codes, "any"]}),
+    _parameter("format", "Формат (можно несколько).", {"enum": list(FORMATS.codes)}, many=True),
+    _parameter("free_seats", "Только со свободными местами.", {"type": "string", "enum": ["1", "0", "true", "false"]}),
+    _parameter("near", "Точка «широта,долгота»; в ответе появляется distance_km.",
+               {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"}),
+    _parameter("radius_km", "Радиус от точки near, км.", {"type": "number", "exclusiveMinimum": 0, "maximum": 200}),
+    _parameter("sort", "Порядок: relevance (по умолчанию с q), distance (по умолчанию с near), title, age, price, "
+               "rating, updated.", {"enum": list(SORTS)}),
+    _parameter("page", "Номер страницы; за последней — пустая страница.", {"type": "integer", "minimum": 1}),
+    _parameter("per_page", "Программ на странице.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
+]
+
+SCHEMAS: dict[str, Any] = {
+    "Error": {"type": "object", "required": ["error"], "properties": {"error": {
+        "type": "object", "required": ["status", "message"],
+        "properties": {"status": {"type": "integer"}, "message": {"type": "string"},
+                       "parameter": {"type": "string"}}}}},
+    "Venue": {"type": "object", "properties": {
+        "address": {"type": "string"}, "municipality": {"type": "string"}, "district": _nullable("string"),
+        "lat": _nullable("number"), "lon": _nullable("number"),
+        "precision": {"enum": ["building", "street", "settlement", "municipality", "none"]}}},
+    "OrganizationRef": {"type": "object", "properties": {"id": {"type": "string"}, "name": {"type": "string"}}},
+    "ProgramSummary": {"type": "object", "required": ["id", "title", "direction", "age_min", "age_max", "url"],
+                       "properties": {
+        "id": {"type": "string", "description": "Постоянный код программы (program_id данных)."},
+        "title": {"type": "string"}, "direction": {"enum": list(DIRECTIONS.codes)}, "profile": _nullable("string"),
+        "age_min": {"type": "integer"}, "age_max": {"type": "integer"},
+        "enrollment": {"type": "array", "items": {"enum": list(ENROLLMENT_KINDS.codes)}},
+        "price_rub": _nullable("integer"), "seats_free": _nullable("integer"), "rating": _nullable("number"),
+        "organization": {"$ref": "#/components/schemas/OrganizationRef"},
+        "venue": {"$ref": "#/components/schemas/Venue"},
+        "distance_km": _nullable("number", description="Только при near."),
+        "url": {"type": "string", "description": "Страница программы на сайте."}}},
+    "Organization": {"type": "object", "properties": {
+        "id": {"type": "string"}, "name": {"type": "string"}, "type": _nullable("string"),
+        "phone": _nullable("string"), "email": _nullable("string"), "website": _nullable("string")}},
+    "ProgramDetail": {"allOf": [{"$ref": "#/components/schemas/ProgramSummary"}, {"type": "object", "properties": {
+        "description": {"type": "string"}, "status": {"enum": ["active", "archived"]},
+        "format": {"enum": list(FORMATS.codes)},
+        "ovz": {"type": "array", "items": {"enum": list(OVZ_CATEGORIES.codes)}},
+        "seats_total": _nullable("integer"), "schedule": _nullable("string"), "duration": _nullable("string"),
+        "teacher": _nullable("string"), "rating_count": _nullable("integer"), "program_url": _nullable("string"),
+        "updated": {"type": "string", "format": "date"},
+        "organization": {"$ref": "#/components/schemas/Organization"}}}]},
+    "FacetCount": {"type": "object", "properties": {
+        "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
+        "selected": {"type": "boolean"}}},
+    "SearchResult": {"type": "object", "required": ["total", "page", "per_page", "items", "facets", "query"],
+                     "properties": {
+        "total": {"type": "integer"}, "page": {"type": "integer"}, "per_page": {"type": "integer"},
+        "pages": {"type": "integer"},
+        "items": {"type": "array", "items": {"$ref": "#/components/schemas/ProgramSummary"}},
+        "facets": {"type": "object", "description": "direction, enrollment, municipality, district, ovz, format: "
+                   "каждая посчитана со всеми фильтрами, кроме своего.",
+                   "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/FacetCount"}}},
+        "query": {"type": "object", "properties": {
+            "searched_for": _nullable("string"), "corrected_from": _nullable("string"),
+            "suggestion": _nullable("string"), "ignored_words": {"type": "array", "items": {"type": "string"}}}}}},
+    "Term": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}},
+    "Municipality": {"type": "object", "properties": {
+        "id": {"type": "integer"}, "name": {"type": "string"},
+        "districts": {"type": "array", "items": {"type": "object", "properties": {
+            "id": {"type": "integer"}, "name": {"type": "string"}}}}}},
+}
+
+
+def _json(schema_name: str, description: str) -> dict:
+    return {"description": description,
+            "content": {"application/json": {"schema": {"$ref": f"#/components/schemas/{schema_name}"}}}}
+
+
+def _errors(*statuses: int) -> dict:
+    texts = {400: "Неверный параметр", 404: "Не найдено", 410: "Программа в архиве", 503: "Индекс недоступен"}
+    return {str(status): _json("Error", texts[status]) for status in statuses}
+
+
+def _id_parameter(description: str) -> dict:
+    return {"name": "id", "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
+
+
+def _list_of(schema_name: str, description: str) -> dict:
+    return {"description": description, "content": {"application/json": {"schema": {
+        "type": "array", "items": {"$ref": f"#/components/schemas/{schema_name}"}}}}}
+
+
+def openapi_document() -> dict[str, Any]:
+    vocabulary_paths = {
+        f"/{name}": {"get": {"summary": summary, "operationId": f"list_{name.replace('-', '_')}",
+                             "responses": {"200": _list_of("Term", summary)}}}
+        for name, summary in (("directions", "Направленности"), ("enrollment-kinds", "Способы зачисления"),
+                              ("ovz-categories", "Категории ОВЗ"), ("formats", "Форматы"),
+                              ("organization-types", "Типы организаций"))}
+    return {
+        "openapi": "3.1.0",
+        "info": {"title": "Навигатор дополнительного образования — API", "version": "1",
+                 "description": "Поиск программ дополнительного образования детей. Те же параметры, что у "
+                                "страницы поиска; ошибки — JSON с сообщением."},
+        "servers": [{"url": "/api/v1"}],
+        "paths": {
+            "/programs": {"get": {"summary": "Поиск программ", "operationId": "search_programs",
+                                  "parameters": SEARCH_PARAMETERS,
+                                  "responses": {"200": _json("SearchResult", "Страница результатов"),
+                                                **_errors(400, 503)}}},
+            "/programs/{id}": {"get": {"summary": "Программа", "operationId": "get_program",
+                                       "parameters": [_id_parameter("Код программы")],
+                                       "responses": {"200": _json("ProgramDetail", "Программа"),
+                                                     **_errors(404, 410)}}},
+            "/organizations/{id}": {"get": {"summary": "Организация и её действующие программы",
+                                            "operationId": "get_organization",
+                                            "parameters": [_id_parameter("Код организации")],
+                                            "responses": {"200": {"description": "Организация", "content": {
+                                                "application/json": {"schema": {"allOf": [
+                                                    {"$ref": "#/components/schemas/Organization"},
+                                                    {"type": "object", "properties": {"programs": {
+                                                        "type": "array", "items": {
+                                                            "$ref": "#/components/schemas/ProgramSummary"}}}}]}}}},
+                                                **_errors(404)}}},
+            "/municipalities": {"get": {"summary": "Муниципалитеты и их районы", "operationId": "list_municipalities",
+                                        "responses": {"200": _list_of("Municipality", "Муниципалитеты")}}},
+            **vocabulary_paths,
+        },
+        "components": {"schemas": SCHEMAS},
+    }

@@ -1,0 +1,76 @@
+"""Programs and organizations as plain dicts: the JSON API's items (and anything else that needs them)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from navigator.models import Organization, Program, Venue
+
+
+def venue_summary(venue: Venue) -> dict[str, Any]:
+    return {
+        "address": venue.address,
+        "municipality": venue.municipality.name,
+        "district": venue.district.name if venue.district else None,
+        "lat": venue.lat,
+        "lon": venue.lon,
+        "precision": venue.precision,
+    }
+
+
+def program_summary(program: Program, url: str, distance_km: float | None = None,
+                    with_distance: bool = False) -> dict[str, Any]:
+    """The fields of a listing card."""
+    item = {
+        "id": program.public_id,
+        "title": program.title,
+        "direction": program.direction,
+        "profile": program.profile,
+        "age_min": program.age_min,
+        "age_max": program.age_max,
+        "enrollment": program.enrollment_kinds,
+        "price_rub": program.price_rub,
+        "seats_free": program.seats_free,
+        "rating": program.rating,
+        "organization": {"id": program.organization.public_id, "name": program.organization.name},
+        "venue": venue_summary(program.venue),
+        "url": url,
+    }
+    if with_distance:
+        item["distance_km"] = None if distance_km is None else round(distance_km, 3)
+    return item
+
+
+def program_detail(program: Program, url: str) -> dict[str, Any]:
+    """Everything the program page shows."""
+    item = program_summary(program, url)
+    item.update({
+        "description": program.description,
+        "status": program.status,
+        "format": program.format,
+        "ovz": program.ovz_categories,
+        "seats_total": program.seats_total,
+        "schedule": program.schedule,
+        "duration": program.duration,
+        "teacher": program.teacher,
+        "rating_count": program.rating_count,
+        "program_url": program.program_url,
+        "updated": (program.source_updated or program.updated_at.date()).isoformat(),
+    })
+    item["organization"] = organization_summary(program.organization)
+    return item
+
+
+def organization_summary(organization: Organization) -> dict[str, Any]:
+    return {
+        "id": organization.public_id,
+        "name": organization.name,
+        "type": organization.type,
+        "phone": organization.phone,
+        "email": organization.email,
+        "website": organization.website,
+    }
+
+
+def vocabulary_items(vocabulary) -> list[dict[str, str]]:
+    return [{"code": term.code, "label": term.label} for term in vocabulary]

@@ -1,0 +1,119 @@
+"""The JSON API (/api/v1): the same search as the pages, programs, organizations and vocabularies."""
+
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from flask import Blueprint, jsonify, request
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+
+from navigator import vocab
+from navigator.extensions import db_session, search_index
+from navigator.models import District, Municipality, Organization, Program, Venue
+from navigator.openapi import openapi_document
+from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
+from navigator.serialize import organization_summary, program_detail, program_summary, vocabulary_items
+
+blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
+
+VOCABULARIES = {
+    "directions": vocab.DIRECTIONS,
+    "enrollment-kinds": vocab.ENROLLMENT_KINDS,
+    "ovz-categories": vocab.OVZ_CATEGORIES,
+    "formats": vocab.FORMATS,
+    "organization-types": vocab.ORGANIZATION_TYPES,
+}
+
+
+def api_error(status: int, message: str, parameter: str | None = None):
+    """An error as API clients get it: JSON with the status and a message (and the parameter at fault)."""
+    error = {"status": status, "message": message}
+    if parameter:
+        error["parameter"] = parameter
+    return jsonify({"error": error}), status
+
+
+def _program_url(public_id: str) -> str:
+    """The program page (/programs/<id>, a URL fixed by the public site)."""
+    return f"{request.script_root}/programs/{quote(public_id)}"
+
+
+@blueprint.get("/programs")
+def programs():
+    """Search programs with the parameters of the search page."""
+    try:
+        search_request = parse_request(request.args)
+        result = run_search(db_session(), search_index(), search_request)
+    except BadRequest as problem:
+        return api_error(400, problem.message, problem.parameter)
+    except IndexUnavailable as problem:
+        return api_error(503, str(problem))
+    near = search_request.near is not None
+    return jsonify({
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": result.pages,
+        "items": [program_summary(hit.program, _program_url(hit.program.public_id), hit.distance_km, near)
+                  for hit in result.hits],
+        "facets": {name: [facet.__dict__ for facet in values] for name, values in result.facets.items()},
+        "query": {"searched_for": result.searched_for, "corrected_from": result.corrected_from,
+                  "suggestion": result.suggestion, "ignored_words": result.ignored_words},
+    })
+
+
+def _find_program(public_id: str):
+    program = db_session().scalar(select(Program).where(Program.public_id == public_id).options(
+        selectinload(Program.organization), selectinload(Program.venue).selectinload(Venue.municipality),
+        selectinload(Program.venue).selectinload(Venue.district)))
+    return program
+
+
+@blueprint.get("/programs/<public_id>")
+def program(public_id: str):
+    """One program with everything its page shows; archived programs answer 410."""
+    found = _find_program(public_id)
+    if found is None:
+        return api_error(404, f"Программа «{public_id}» не найдена")
+    if found.status != "active":
+        return api_error(410, f"Программа «{public_id}» больше не проводится (в архиве)")
+    return jsonify(program_detail(found, _program_url(public_id)))
+
+
+@blueprint.get("/organizations/<public_id>")
+def organization(public_id: str):
+    """An organization with its active programs."""
+    session = db_session()
+    found = session.scalar(select(Organization).where(Organization.public_id == public_id))
+    if found is None:
+        return api_error(404, f"Организация «{public_id}» не найдена")
+    active = session.scalars(select(Program).where(Program.organization_id == found.id, Program.status == "active")
+                             .order_by(Program.title).options(
+                                 selectinload(Program.venue).selectinload(Venue.municipality),
+                                 selectinload(Program.venue).selectinload(Venue.district))).all()
+    return jsonify(dict(organization_summary(found),
+                        programs=[program_summary(p, _program_url(p.public_id)) for p in active]))
+
+
+@blueprint.get("/municipalities")
+def municipalities():
+    """Municipalities with their districts: the ids that the municipality and district parameters take."""
+    session = db_session()
+    districts = {}
+    for district in session.scalars(select(District).order_by(District.name)):
+        districts.setdefault(district.municipality_id, []).append({"id": district.id, "name": district.name})
+    return jsonify([{"id": m.id, "name": m.name, "districts": districts.get(m.id, [])}
+                    for m in session.scalars(select(Municipality).order_by(Municipality.name))])
+
+
+@blueprint.get("/<any(directions, 'enrollment-kinds', 'ovz-categories', formats, 'organization-types'):name>")
+def vocabulary(name: str):
+    """A controlled vocabulary: codes that parameters take, and their Russian labels."""
+    return jsonify(vocabulary_items(VOCABULARIES[name]))
+
+
+@blueprint.get("/openapi.json")
+def openapi():
+    """The OpenAPI 3.1 description of this API."""
+    return jsonify(openapi_document())
