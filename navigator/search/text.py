@@ -50,7 +50,7 @@ class Synonyms:
         return cls(groups)
 
     def of(self, word: str) -> list[str]:
-        return self._by_stem.get(stem(word), [])
+        return self._by_stem.get(" ".join(stem(w) for w in words(word)), [])
 
 
 def _root(word_stem: str) -> str:
