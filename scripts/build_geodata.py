@@ -63,7 +63,7 @@ class HandPlace:
     municipality: str
 
 
-# Well-known places missing from both sources (the okrugs around Kemerovo and Yurga had none).
+# Well-known places missing from both sources (the rural okrugs around Kemerovo and Yurga had none).
 HAND_SETTLEMENTS = [
     HandPlace("Лесная Поляна", "ж/р", 55.4120, 86.2350, "Кемеровский городской округ"),
     HandPlace("Сухово", "пос", 55.4080, 86.2850, "Кемеровский городской округ"),
@@ -72,6 +72,7 @@ HAND_SETTLEMENTS = [
     HandPlace("Металлплощадка", "пос", 55.2860, 85.8940, "Кемеровский муниципальный округ"),
     HandPlace("Арлюк", "пос", 55.4380, 84.8140, "Юргинский муниципальный округ"),
     HandPlace("Проскоково", "с", 55.6230, 85.0390, "Юргинский муниципальный округ"),
+    HandPlace("Поломошное", "с", 55.8000, 84.9300, "Яшкинский муниципальный округ"),
 ]
 
 # Approximate centres of the city districts; outlying parts of a city take their gazetteer point.
