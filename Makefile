@@ -11,10 +11,12 @@ run: setup
 	$(BIN)/navigator run --host $(HOST) --port $(PORT)
 
 # Idempotent: the schema is migrated, the bundled file imported only if it changed since its last import,
+# venues without a point placed (offline, from the gazetteer, unless NAVIGATOR_GEOCODER is set),
 # the search index built only if it is missing or unreadable.
 setup: $(VENV)/.installed
 	$(BIN)/navigator init-db
 	$(BIN)/navigator import --skip-if-imported data/programs.csv
+	$(BIN)/navigator geocode --only-missing
 	$(BIN)/navigator reindex --if-needed
 
 $(VENV)/.installed: setup.cfg pyproject.toml

@@ -21,8 +21,10 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     init_search(app)
 
     from navigator import cli
+    from navigator.auth import init_auth
     from navigator.views import register_views
 
+    init_auth(app)
     register_views(app)
     cli.register(app)
     return app

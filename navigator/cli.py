@@ -9,13 +9,17 @@ import sys
 from pathlib import Path
 
 import click
-from flask import Flask
+from flask import Flask, current_app
 from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
 from navigator import migrations
+from navigator.accounts import AccountError, create_account, find_account, issue_password_link, password_link
 from navigator.extensions import database, db_session, search_index
+from navigator.geocoding import geocode_venues, geocoding_for
 from navigator.importer import ImportRejected, already_imported, import_file
+from navigator.mail import send_password_link
+from navigator.models import ROLES
 from navigator.search import index_status, rebuild
 
 
@@ -54,6 +58,8 @@ def import_command(file: Path, dry_run: bool, archive_missing: bool, skip_if_imp
         sys.exit(1)
     prefix = "Dry run, nothing changed. Would apply: " if dry_run else "Imported: "
     click.echo(f"{prefix}{summary}.")
+    if not dry_run and current_app.config["GEOCODER"] != "off":
+        _geocode(only_missing=True, retry_failed=False, limit=None)
 
 
 @click.command("reindex")
@@ -73,6 +79,71 @@ def reindex_command(if_needed: bool) -> None:
     click.echo(f"Indexed {count} programs into {index_dir}.")
 
 
+@click.command("create-account")
+@click.argument("email")
+@click.option("--role", type=click.Choice(ROLES), required=True, help="provider, municipal or admin.")
+@click.option("--organization", "organizations", multiple=True, metavar="ID",
+              help="organization_id of the provider's organization (repeat for several).")
+@click.option("--municipality", "municipalities", multiple=True, metavar="NAME",
+              help="Municipality of municipal staff, as in the catalogue (repeat for several).")
+@with_appcontext
+def create_account_command(email: str, role: str, organizations: tuple[str, ...],
+                           municipalities: tuple[str, ...]) -> None:
+    """Create an account and print its one-time password-set link."""
+    _require_schema()
+    session = db_session()
+    try:
+        account = create_account(session, email, role, organizations=organizations, municipalities=municipalities)
+    except AccountError as problem:
+        session.rollback()
+        click.echo(str(problem), err=True)
+        sys.exit(1)
+    _print_password_link(session, account)
+
+
+@click.command("password-link")
+@click.argument("email")
+@with_appcontext
+def password_link_command(email: str) -> None:
+    """Print a new one-time password-set link for an account (a forgotten password)."""
+    _require_schema()
+    session = db_session()
+    account = find_account(session, email)
+    if account is None:
+        click.echo(f"No account {email}.", err=True)
+        sys.exit(1)
+    _print_password_link(session, account)
+
+
+def _print_password_link(session, account) -> None:
+    config = current_app.config
+    token = issue_password_link(account, config["PASSWORD_LINK_HOURS"])
+    session.commit()
+    link = password_link(config["BASE_URL"], token)
+    click.echo(f"Account {account.email} ({account.role}). Password-set link, valid for "
+               f"{config['PASSWORD_LINK_HOURS']} hours and only once:\n{link}")
+    if send_password_link(config, account.email, link):
+        click.echo(f"The link was also e-mailed to {account.email}.")
+
+
+@click.command("geocode")
+@click.option("--only-missing", is_flag=True, help="Only venues without a point (else also re-check geocoded ones).")
+@click.option("--retry-failed", is_flag=True, help="Ask the online geocoder again about addresses it failed on.")
+@click.option("--limit", type=click.IntRange(min=1), help="Stop after N venues (run again to go on).")
+@with_appcontext
+def geocode_command(only_missing: bool, retry_failed: bool, limit: int | None) -> None:
+    """Give venues not placed by their provider a point: cache, online geocoder (if on), gazetteer."""
+    _require_schema()
+    _geocode(only_missing=only_missing, retry_failed=retry_failed, limit=limit)
+
+
+def _geocode(**options) -> None:
+    geocoding = geocoding_for(current_app.config)
+    for warning in geocoding.warnings():
+        click.echo(warning, err=True)
+    click.echo(str(geocode_venues(db_session(), geocoding, progress=_progress_bar, **options)))
+
+
 def _progress_bar(items, **options):
     """tqdm on stderr, shown only to a person at a terminal (and when the file is large enough to wait for)."""
     return tqdm(items, file=sys.stderr, disable=None, mininterval=0.5, **options)
@@ -86,7 +157,8 @@ def _require_schema() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db_command, import_command, reindex_command):
+    for command in (init_db_command, import_command, reindex_command, create_account_command,
+                    password_link_command, geocode_command):
         app.cli.add_command(command)
 
 

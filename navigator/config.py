@@ -19,10 +19,21 @@ INSTANCE_CONFIG_FILE = "navigator.cfg"
 SECRET_KEY_FILE = "secret_key"
 #: The repository (or installed project) root, where data/ lives.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: The region's geodata (another region swaps these files, not code).
+GEO_FILES = {"BOUNDARIES_FILE": "data/geo/municipalities.geojson", "GAZETTEER_FILE": "data/geo/settlements.csv",
+             "CITY_DISTRICTS_FILE": "data/geo/city_districts.csv",
+             "MAP_BOUNDARIES_FILE": "data/geo/municipalities_web.geojson", "POPULATION_FILE": "data/population.csv"}
 
 
 def _boolean(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
+
+
+def _geocoder(text: str) -> str:
+    choice = text.strip().lower()
+    if choice not in {"off", "nominatim"}:
+        raise ValueError(f"NAVIGATOR_GEOCODER must be off or nominatim, not {text!r}")
+    return choice
 
 
 @dataclass(frozen=True)
@@ -40,12 +51,50 @@ SETTINGS: tuple[Setting, ...] = (
             "Default: search_index/ next to the instance folder."),
     Setting("SYNONYMS_FILE", "Text file of search synonyms, one group of interchangeable words per line "
             "(e.g. «изо, рисование»); staff extend it without code. Default: data/synonyms.txt."),
+    Setting("MODERATION", "Whether providers' new programs and changes wait for approval by municipal staff; "
+            "off publishes them at once.", True, _boolean),
+    Setting("BASE_URL", "Address of the site, for links made outside a request (the password-set links that "
+            "`navigator create-account` prints or e-mails).", "http://127.0.0.1:5000"),
+    Setting("SESSION_COOKIE_SECURE", "Send the session cookie over HTTPS only. It is sent so anyway on requests "
+            "that arrive over HTTPS.", False, _boolean),
+    Setting("RATELIMIT_STORAGE_URI", "Where failed log-in counters are kept (a Flask-Limiter storage URI); "
+            "memory:// is per process, use redis://host:6379 when several processes serve the site.", "memory://"),
+    Setting("LOGIN_LIMIT_ACCOUNT", "Failed log-ins allowed per e-mail address before log-in is refused "
+            "for a while.", "5 per 15 minutes"),
+    Setting("LOGIN_LIMIT_ADDRESS", "Failed log-ins allowed per client IP address.", "20 per 15 minutes"),
+    Setting("PASSWORD_LINK_HOURS", "How long a one-time password-set link stays valid, in hours.", 72, int),
+    Setting("MAIL_SERVER", "SMTP server (host or host:port) that e-mails password-set links; empty: links "
+            "are only shown to the admin who made them.", ""),
+    Setting("MAIL_SENDER", "From address of the e-mails the site sends.", "navigator@localhost"),
     Setting("SECRET_KEY", "Key that signs sessions and forms. Default: generated once into "
             "instance/secret_key and reused."),
     Setting("TILE_URL", "Leaflet URL template of the base map tiles; the Content-Security-Policy allows its "
             "server and no other.", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
     Setting("TILE_ATTRIBUTION", "Attribution shown on every map for the tiles (HTML).",
             '&copy; <a href="https://www.openstreetmap.org/copyright">участники OpenStreetMap</a>'),
+    Setting("GEOCODER", "Online geocoder asked for the points of venues without coordinates when data enters: "
+            "off (the database cache and the offline gazetteer only) or nominatim.", "off", _geocoder),
+    Setting("NOMINATIM_URL", "Address of the Nominatim server (a self-hosted one, or the public one within its "
+            "usage policy).", "https://nominatim.openstreetmap.org"),
+    Setting("GEOCODER_USER_AGENT", "User-Agent that identifies this site to the geocoder.",
+            "Navigator (catalogue of children's additional education)"),
+    Setting("GEOCODER_EMAIL", "Contact e-mail sent with every geocoder request (Nominatim's `email` parameter).", ""),
+    Setting("GEOCODER_MIN_DELAY", "Least time between two geocoder requests, in seconds.", 1.0, float),
+    Setting("GEOCODER_TIMEOUT", "Seconds to wait for one geocoder answer.", 10.0, float),
+    Setting("GEOCODER_RETRIES", "Retries of a request that failed with 5xx, 429 or a timeout.", 2, int),
+    Setting("GEOCODER_BACKOFF", "Seconds before the first retry; each next one waits twice as long.", 2.0, float),
+    Setting("GEOCODER_FAILURE_DAYS", "Days an address the geocoder failed on is not asked again "
+            "(`navigator geocode --retry-failed` asks at once).", 7.0, float),
+    Setting("BOUNDARIES_FILE", "GeoJSON of the region's municipalities (property `name`): geocoder answers outside "
+            "them are rejected. Default: data/geo/municipalities.geojson; empty: no check."),
+    Setting("GAZETTEER_FILE", "CSV of the region's settlements (name,kind,municipality,lat,lon,population,source) "
+            "for offline geocoding. Default: data/geo/settlements.csv."),
+    Setting("CITY_DISTRICTS_FILE", "CSV of city districts' centres (municipality,district,lat,lon). "
+            "Default: data/geo/city_districts.csv."),
+    Setting("MAP_BOUNDARIES_FILE", "GeoJSON of the municipalities simplified for the web (property `name`), drawn "
+            "by the coverage map. Default: data/geo/municipalities_web.geojson; empty: no choropleth."),
+    Setting("POPULATION_FILE", "CSV of children aged 5–18 per municipality with source, year and estimate method "
+            "(docs/coverage.md), for seats per 1,000 children. Default: data/population.csv; empty: none."),
 )
 
 
@@ -67,9 +116,18 @@ def load(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str
         values["INDEX_DIR"] = str(instance_path.parent / "search_index")
     if values["SYNONYMS_FILE"] is None:
         values["SYNONYMS_FILE"] = str(PROJECT_ROOT / "data" / "synonyms.txt")
+    for name, default in GEO_FILES.items():
+        values[name] = _project_file(values[name], default)
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = _stored_secret_key(instance_path)
     return values
+
+
+def _project_file(value: str | None, default: str) -> str:
+    """None means the bundled file; a relative path is taken from the project root; empty stays empty (none)."""
+    if value is None:
+        value = default
+    return str(PROJECT_ROOT / value) if value else ""
 
 
 def _instance_file(instance_path: Path) -> dict[str, Any]:

@@ -1,9 +1,12 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: a PostgreSQL server (the tests start a throw-away cluster).
+# System packages the test suite needs: a PostgreSQL server (the tests start a throw-away cluster)
+# and Chromium (the browser tests).
 set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
+# The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
+[ -x /usr/bin/chromium ] || need+=(chromium)
 
 if [ ${#need[@]} -gt 0 ]; then
   if [ "$(id -u)" -ne 0 ] || ! command -v apt-get >/dev/null; then

@@ -62,6 +62,17 @@ class ParsedFile:
 
 def read_file(path: Path, progress: Progress = no_progress) -> ParsedFile:
     """Decode, parse and validate the whole file; raise ImportRejected listing every error."""
+    parsed, errors = check_file(path, progress)
+    if errors:
+        raise ImportRejected(errors)
+    return parsed
+
+
+def check_file(path: Path, progress: Progress = no_progress) -> tuple[ParsedFile, list[RowError]]:
+    """The file's valid records and every error, by line (a provider's upload adds its own checks to them).
+
+    A file that cannot be decoded at all still raises ImportRejected.
+    """
     data = Path(path).read_bytes()
     text = _decode(data)
     errors: list[RowError] = []
@@ -74,10 +85,8 @@ def read_file(path: Path, progress: Progress = no_progress) -> ParsedFile:
         else:
             records.append((line, record))
     errors.extend(consistency_errors(records))
-    if errors:
-        errors.sort(key=lambda error: error.line)
-        raise ImportRejected(errors)
-    return ParsedFile(Path(path).name, hashlib.sha256(data).hexdigest(), records)
+    errors.sort(key=lambda error: error.line)
+    return ParsedFile(Path(path).name, hashlib.sha256(data).hexdigest(), records), errors
 
 
 def _decode(data: bytes) -> str:

@@ -6,7 +6,14 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from navigator.views import api, public
+    from navigator.views import api, errors, public, site
 
+    site.init_site(app)
+    errors.register_error_handlers(app)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(api.blueprint)
+
+    from navigator.views import admin, auth, municipal, provider
+
+    for blueprint in (auth.blueprint, provider.blueprint, municipal.blueprint, admin.blueprint):
+        app.register_blueprint(blueprint)

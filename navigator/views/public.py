@@ -1,18 +1,160 @@
-"""Pages for parents."""
+"""Pages for parents: the search page with its map, program pages, organization pages."""
 
 from __future__ import annotations
 
-from flask import Blueprint, render_template
-from sqlalchemy import func, select
+import datetime as dt
+from dataclasses import dataclass
 
-from navigator.extensions import db_session
-from navigator.models import Program
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from werkzeug.datastructures import MultiDict
+
+from navigator.extensions import db_session, search_index
+from navigator.geocoding import Resolution, geocoding_for
+from navigator.linked_data import organization_json_ld, program_json_ld
+from navigator.maps import Pin
+from navigator.programs import (
+    districts_by_municipality,
+    find_organization,
+    find_program,
+    organization_name,
+    organization_programs,
+    organization_venues,
+    place_names,
+    similar_programs,
+)
+from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
+from navigator.views.search_page import RADII, PlaceNames, search_page_links
+from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder
 
 blueprint = Blueprint("public", __name__)
+
+LOW_VISION_MAX_AGE = dt.timedelta(days=365)
+
+
+def _bad_request(problem: BadRequest):
+    abort(400, description=f"Параметр «{problem.parameter}»: {problem.message}")
+
+
+def _search_request(args):
+    try:
+        return parse_request(args)
+    except BadRequest as problem:
+        _bad_request(problem)
+
+
+def _link_pattern() -> str:
+    """The program page URL with `{id}` in place of the id, for links made in the browser."""
+    return url_for("public.program", public_id="ID").removesuffix("ID") + "{id}"
+
+
+@dataclass(frozen=True)
+class TypedPlace:
+    """What was typed in the «near me» box and where the geocoding chain found it (None: nowhere)."""
+
+    text: str
+    found: Resolution | None
+
+
+def _with_typed_place(session, args) -> tuple[MultiDict, TypedPlace | None]:
+    """The query arguments with `near` taken from a typed place; a typed place outranks a given point."""
+    text = " ".join((args.get("place") or "").split())
+    if not text:
+        return args, None
+    found = geocoding_for(current_app.config).find_place(session, text)
+    args = args.copy()
+    if found is None:  # nothing to measure from: the page says the place was not found
+        for name in ("near", "radius_km"):
+            args.poplist(name)
+        if args.get("sort") == "distance":
+            args.poplist("sort")
+    else:
+        args.setlist("near", [f"{found.lat},{found.lon}"])
+    return args, TypedPlace(text, found)
 
 
 @blueprint.get("/")
 def index():
-    """The search page."""
-    total = db_session().scalar(select(func.count()).select_from(Program).where(Program.status == "active"))
-    return render_template("public/index.html", total=total)
+    """The search page: filters with counts, the listing, and a map of the whole result set."""
+    session = db_session()
+    args, place = _with_typed_place(session, request.args)
+    search = _search_request(args)
+    try:
+        result = run_search(session, search_index(), search, with_points=not low_vision())
+    except BadRequest as problem:
+        _bad_request(problem)
+    except IndexUnavailable:
+        abort(503)
+    found_place = place.found if place else None
+    names = PlaceNames(*place_names(session, search.municipality, search.district),
+                       organization=organization_name(session, search.organization),
+                       near=found_place.label if found_place else None)
+    return render_template(
+        "public/search.html", search=search, result=result, radii=RADII, results_map=_results_map(result),
+        links=search_page_links(search, result, url_for("public.index"), names, place.text if found_place else None),
+        place=place, districts=districts_by_municipality(session))
+
+
+def _results_map(result):
+    """The map of every mapped result (none when nothing has a point, or in the low-vision version)."""
+    if not result.points:
+        return None
+    pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in result.points]
+    return map_builder().results_map(pins, _link_pattern())
+
+
+@blueprint.get("/programs/<public_id>")
+def program(public_id: str):
+    """A program's page; an archived program answers 410 with similar current ones."""
+    session = db_session()
+    found = find_program(session, public_id)
+    if found is None:
+        abort(404, description=f"Программы с кодом «{public_id}» нет в каталоге.")
+    similar = similar_programs(session, found)
+    if found.status != "active":
+        return render_template("public/program_archived.html", program=found, similar=similar), 410
+    venue = found.venue
+    venue_map = None
+    if venue.lat is not None and not low_vision():
+        venue_map = map_builder().venues_map([Pin(venue.lat, venue.lon, found.title, venue.address)])
+    organization_url = url_for("public.organization", public_id=found.organization.public_id, _external=True)
+    json_ld = program_json_ld(found, url_for("public.program", public_id=public_id, _external=True),
+                              organization_url)
+    return render_template("public/program.html", program=found, similar=similar, venue_map=venue_map,
+                           json_ld=json_ld)
+
+
+@blueprint.get("/organizations/<public_id>")
+def organization(public_id: str):
+    """An organization's page: its details, its current programs by direction, its venues on a map."""
+    session = db_session()
+    found = find_organization(session, public_id)
+    if found is None:
+        abort(404, description=f"Организации с кодом «{public_id}» нет в каталоге.")
+    age = _search_request(MultiDict({"age": request.args.get("age", "")})).age
+    groups = organization_programs(session, found, age)
+    venues = organization_venues(session, found)
+    mapped = [Pin(item.venue.lat, item.venue.lon, item.venue.address,
+                  f"Программ: {item.program_count}") for item in venues if item.venue.lat is not None]
+    venues_map = map_builder().venues_map(mapped) if mapped and not low_vision() else None
+    json_ld = organization_json_ld(found, url_for("public.organization", public_id=public_id, _external=True))
+    return render_template("public/organization.html", organization=found, groups=groups, venues=venues,
+                           venues_map=venues_map, age=age, json_ld=json_ld,
+                           total=sum(len(group.programs) for group in groups))
+
+
+def _local_target(target: str | None) -> str:
+    """Only a path on this site may follow a switch (never another site: no open redirect)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return url_for("public.index")
+    return target
+
+
+@blueprint.get("/low-vision")
+def low_vision_switch():
+    """Turn the version for the visually impaired on or off, remembered in a cookie, and go back."""
+    response = redirect(_local_target(request.args.get("next")))
+    if request.args.get("on") == "1":
+        response.set_cookie(LOW_VISION_COOKIE, "1", max_age=LOW_VISION_MAX_AGE, samesite="Lax", httponly=True)
+    else:
+        response.delete_cookie(LOW_VISION_COOKIE, samesite="Lax", httponly=True)
+    return response

@@ -1,0 +1,92 @@
+"""Sign-in machinery: Flask-Login sessions, CSRF on every form (Flask-WTF), log-in throttling (Flask-Limiter).
+
+The extensions are created here unbound and bound by init_auth(app). The session cookie is HttpOnly
+and SameSite=Lax always, and Secure when SESSION_COOKIE_SECURE is set or the request came over HTTPS
+(behind a proxy that terminates TLS, the proxy must pass X-Forwarded-Proto and the site trust it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from flask import Flask, abort, current_app, g, request
+from flask.sessions import SecureCookieSessionInterface
+from flask_limiter import Limiter, RateLimitExceeded
+from flask_limiter.util import get_remote_address
+from flask_login import LoginManager, current_user
+from flask_wtf.csrf import CSRFError, CSRFProtect
+
+from navigator.accounts import load_account, normalize_email
+from navigator.extensions import db_session
+
+login_manager = LoginManager()
+csrf = CSRFProtect()
+limiter = Limiter(key_func=get_remote_address)
+
+CSRF_MESSAGE = ("Форма устарела или отправлена не с этого сайта (проверка CSRF не пройдена). "
+                "Обновите страницу и отправьте форму ещё раз.")
+
+
+class _HttpsAwareSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed-cookie sessions, with the cookie marked Secure on every HTTPS request."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or request.is_secure
+
+
+def _load_user(user_id: str):
+    return load_account(db_session(), user_id)
+
+
+def _csrf_refused(error: CSRFError):
+    from navigator.views.errors import error_response
+
+    return error_response(400, CSRF_MESSAGE)
+
+
+def _throttled(error: RateLimitExceeded):
+    """The page the limit's on_breach made (the log-in form with its message), not a generic error page."""
+    return error.get_response()
+
+
+def init_auth(app: Flask) -> None:
+    """Bind sessions, CSRF protection and the log-in limits to the app."""
+    app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_HTTPONLY=True,
+                      REMEMBER_COOKIE_SAMESITE="Lax")
+    app.session_interface = _HttpsAwareSessionInterface()
+    login_manager.init_app(app)
+    login_manager.login_view = "auth.login"
+    login_manager.login_message = "Войдите, чтобы открыть эту страницу."
+    login_manager.user_loader(_load_user)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(RateLimitExceeded, _throttled)
+
+
+def login_email_key() -> str:
+    """The e-mail being tried, so that failures count per account whether it exists or not."""
+    return "account:" + normalize_email(request.form.get("email", ""))
+
+
+def login_failed(_response) -> bool:
+    """Only failed attempts count towards the limits (set by the log-in view)."""
+    return bool(g.get("login_failed"))
+
+
+def login_limit(setting: str) -> Callable[[], str]:
+    return lambda: current_app.config[setting]
+
+
+def roles_required(*roles: str):
+    """Guard a whole blueprint (as its before_request): anonymous → log-in page, other roles → 403."""
+
+    def guard():
+        if not current_user.is_authenticated:
+            return login_manager.unauthorized()
+        if current_user.role not in roles:
+            abort(403)
+        return None
+
+    return guard
+

@@ -1,0 +1,179 @@
+"""Folium maps of programs: the search results, one program's venue, an organization's venues.
+
+Each map is rendered as components — the header, html and script of the folium figure — that our
+own templates place in the page; nothing is a page of its own or an iframe. Folium's CDN links are
+replaced by files under static/vendor/, so the only outside requests are the base map tiles.
+
+Markers are not folium Marker elements: the pins travel as one compact JSON data block next to the
+map, and static/js/map.js makes the markers and popups in the browser, writing user text with
+textContent (never as HTML). That keeps thousands of markers quick to render and small to send, and
+popups safe. The data block is deliberately kept out of folium's figure: branca compiles every
+rendered piece of the figure again as a Jinja template, so user text such as «{{ … }}» inside it would
+be evaluated on the server (and is slow to compile when there are thousands of pins).
+"""
+
+from __future__ import annotations
+
+import json
+import secrets
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from urllib.parse import urlsplit
+
+import folium
+from branca.element import Element
+from folium.elements import JSCSSMixin
+from folium.plugins import MarkerCluster
+from folium.template import Template, tojavascript
+from markupsafe import Markup
+
+LEAFLET = "vendor/leaflet-1.9.4/"
+MARKERCLUSTER = "vendor/leaflet.markercluster-1.5.3/"
+SINGLE_PIN_ZOOM = 15
+#: Above this zoom markers spread out instead of clustering (several programs share one building).
+CLUSTER_UNTIL_ZOOM = 16
+
+
+@dataclass(frozen=True)
+class Tiles:
+    """Where the base map comes from (settings TILE_URL and TILE_ATTRIBUTION)."""
+
+    url: str
+    attribution: str
+
+
+@dataclass(frozen=True)
+class Pin:
+    """One marker: its point, the popup's title and second line, and the id its link points to."""
+
+    lat: float
+    lon: float
+    title: str
+    subtitle: str = ""
+    link_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RenderedMap:
+    """The parts of a folium figure, for our templates: header in <head>, html in place, script after it.
+
+    html also carries the pins' JSON data block, which the script reads.
+    """
+
+    header: Markup
+    html: Markup
+    script: Markup
+
+
+def tile_server(tile_url: str) -> str:
+    """The origin of a tile URL template, as a Content-Security-Policy source (`{s}` becomes `*`)."""
+    parts = urlsplit(tile_url)
+    host = parts.netloc
+    if host.startswith("{s}."):
+        host = "*." + host[len("{s}."):]
+    return f"{parts.scheme}://{host}" if parts.scheme else host
+
+
+def safe_json(value) -> str:
+    """Compact JSON that can sit inside a <script> element (no `</script>`, no HTML-significant characters)."""
+    text = json.dumps(value, ensure_ascii=False, separators=(",", ":"))
+    for character, escaped in (("<", "\\u003c"), (">", "\\u003e"), ("&", "\\u0026"), ("'", "\\u0027"),
+                               ("\u2028", "\\u2028"), ("\u2029", "\\u2029")):
+        text = text.replace(character, escaped)
+    return text
+
+
+class _EmbeddedMap(folium.Map):
+    """folium's Map without its header styles, which size a whole page; our stylesheet sizes the map."""
+
+    _template = Template(
+        "{% macro header(this, kwargs) %}{% endmacro %}"
+        "{% macro html(this, kwargs) %}{{ folium_map.html(this, kwargs) }}{% endmacro %}"
+        "{% macro script(this, kwargs) %}{{ folium_map.script(this, kwargs) }}{% endmacro %}")
+    _template.globals["folium_map"] = folium.Map._template.module
+
+
+#: folium's Layer adds the `addTo(map)` line itself.
+_PINS_SCRIPT = (
+    "{% macro script(this, kwargs) %}"
+    "var {{ this.get_name() }} = {{ this.layer_js }};"
+    "NavigatorMap.addPins({{ this.get_name() }}, {{ this.data_id|tojson }});"
+    "{% endmacro %}")
+
+
+class _ClusteredPins(MarkerCluster):
+    """folium's MarkerCluster plugin, filled from a JSON array of pins by static/js/map.js."""
+
+    _template = Template(_PINS_SCRIPT)
+
+    def __init__(self, data_id: str, **options):
+        super().__init__(**options)
+        self.data_id = data_id
+        self.layer_js = f"L.markerClusterGroup({tojavascript(self.options)})"
+
+
+class _PlainPins(JSCSSMixin, folium.map.Layer):
+    """A few unclustered pins (a program's venue, an organization's venues)."""
+
+    _template = Template(_PINS_SCRIPT)
+
+    def __init__(self, data_id: str):
+        super().__init__(name="pins", control=False)
+        self._name = "PlainPins"
+        self.data_id = data_id
+        self.layer_js = "L.featureGroup()"
+
+
+class MapBuilder:
+    """Builds the site's maps with our tiles and our static files (static_url turns a path into a URL)."""
+
+    def __init__(self, tiles: Tiles, static_url: Callable[[str], str]):
+        self.tiles = tiles
+        self.static_url = static_url
+
+    def results_map(self, pins: Sequence[Pin], link_pattern: str) -> RenderedMap:
+        """Every mapped result, clustered, each popup linking to its program (link_pattern has `{id}`)."""
+        data_id = f"pins-{secrets.token_hex(8)}"
+        layer = _ClusteredPins(data_id, disable_clustering_at_zoom=CLUSTER_UNTIL_ZOOM, spiderfy_on_max_zoom=True,
+                               show_coverage_on_hover=False)
+        layer.default_js = [("markercluster_js", self.static_url(MARKERCLUSTER + "leaflet.markercluster.js")),
+                            ("navigator_map_js", self.static_url("js/map.js"))]
+        layer.default_css = [(name, self.static_url(MARKERCLUSTER + file)) for name, file in (
+            ("markercluster_css", "MarkerCluster.css"), ("markercluster_default_css", "MarkerCluster.Default.css"))]
+        return self._render(pins, link_pattern, layer)
+
+    def venues_map(self, pins: Sequence[Pin], link_pattern: str | None = None) -> RenderedMap:
+        """A small map of one or a few places, each pin shown on its own."""
+        layer = _PlainPins(f"pins-{secrets.token_hex(8)}")
+        layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
+        return self._render(pins, link_pattern, layer)
+
+    def _render(self, pins: Sequence[Pin], link_pattern: str | None, layer) -> RenderedMap:
+        figure_map = _EmbeddedMap(location=None, tiles=None, control_scale=True, scroll_wheel_zoom=False)
+        figure_map.default_js = [("leaflet", self.static_url(LEAFLET + "leaflet.js"))]
+        figure_map.default_css = [("leaflet_css", self.static_url(LEAFLET + "leaflet.css"))]
+        folium.TileLayer(tiles=self.tiles.url, attr=self.tiles.attribution, name="base", control=False,
+                         max_zoom=19).add_to(figure_map)
+        layer.add_to(figure_map)
+        if pins:
+            lats, lons = [pin.lat for pin in pins], [pin.lon for pin in pins]
+            figure_map.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24),
+                                  max_zoom=SINGLE_PIN_ZOOM)
+        figure = figure_map.get_root()
+        figure.header.add_child(Element(""), name="meta_http")  # our pages declare their charset
+        figure.render()
+        data = Markup('<script type="application/json" id="{}">{}</script>').format(
+            layer.data_id, Markup(self._pins_json(pins, link_pattern)))
+        return RenderedMap(Markup(figure.header.render()), Markup(figure.html.render()) + data,
+                           Markup(figure.script.render()))
+
+    @staticmethod
+    def _pins_json(pins: Sequence[Pin], link_pattern: str | None) -> str:
+        """{"labels": [...], "pins": [[lat, lon, title, label index, link id], ...], "link": pattern}.
+
+        Second lines (organization names, addresses) repeat a lot, so they are sent once each.
+        """
+        labels: dict[str, int] = {}
+        rows = [[round(pin.lat, 5), round(pin.lon, 5), pin.title, labels.setdefault(pin.subtitle, len(labels)),
+                 pin.link_id] for pin in pins]
+        return safe_json({"labels": list(labels), "pins": rows, "link": link_pattern})

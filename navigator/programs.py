@@ -1,0 +1,143 @@
+"""Reading programs and organizations for their pages: plain queries on a session, no Flask."""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from sqlalchemy import and_, case, func, select
+from sqlalchemy.orm import Session, selectinload
+
+from navigator.models import District, Municipality, Organization, Program, Venue
+from navigator.vocab import DIRECTIONS
+
+SIMILAR_LIMIT = 6
+EARTH_RADIUS_KM = 6371.0088
+
+
+@dataclass(frozen=True)
+class Nearby:
+    """A program with its distance from the program being looked at (None when either has no point)."""
+
+    program: Program
+    distance_km: float | None
+
+
+@dataclass(frozen=True)
+class DirectionGroup:
+    direction: str
+    label: str
+    programs: list[Program]
+
+
+@dataclass(frozen=True)
+class VenuePrograms:
+    venue: Venue
+    program_count: int
+
+
+def _with_card_fields(statement):
+    """Load what a card or a page shows in a fixed number of queries."""
+    return statement.options(
+        selectinload(Program.organization),
+        selectinload(Program.venue).selectinload(Venue.municipality),
+        selectinload(Program.venue).selectinload(Venue.district))
+
+
+def find_program(session: Session, public_id: str) -> Program | None:
+    """The program with this public id, active or archived, with its organization and venue."""
+    return session.scalar(_with_card_fields(select(Program).where(Program.public_id == public_id)))
+
+
+def find_organization(session: Session, public_id: str) -> Organization | None:
+    return session.scalar(select(Organization).where(Organization.public_id == public_id))
+
+
+def similar_programs(session: Session, program: Program, limit: int = SIMILAR_LIMIT) -> list[Nearby]:
+    """Current programs of the same profile (first) or direction for overlapping ages, nearest first."""
+    ages_overlap = and_(Program.age_min <= program.age_max, Program.age_max >= program.age_min)
+    common = [Program.status == "active", Program.id != program.id, ages_overlap]
+    same_profile = (func.lower(Program.profile) == program.profile.lower()) if program.profile else None
+    chosen: list[Program] = []
+    for topic in ([same_profile] if same_profile is not None else []) + [Program.direction == program.direction]:
+        if len(chosen) >= limit:
+            break
+        exclude = [Program.id.not_in([p.id for p in chosen])] if chosen else []
+        chosen += _nearest(session, program.venue, [*common, topic, *exclude], limit - len(chosen))
+    found = [Nearby(other, _distance(program.venue, other.venue)) for other in chosen]
+    return sorted(found, key=lambda near: (near.distance_km is None, near.distance_km or 0.0, near.program.title))
+
+
+def _nearest(session: Session, origin: Venue, conditions: list, limit: int) -> list[Program]:
+    """Programs meeting the conditions, the nearest to origin first (those without a point last)."""
+    statement = select(Program).join(Program.venue).where(*conditions)
+    if origin.lat is None:
+        statement = statement.order_by(Program.title, Program.id)
+    else:
+        squeeze = math.cos(math.radians(origin.lat))  # a degree of longitude is shorter away from the equator
+        planar = (Venue.lat - origin.lat) * (Venue.lat - origin.lat) + \
+            (Venue.lon - origin.lon) * (Venue.lon - origin.lon) * (squeeze * squeeze)
+        statement = statement.order_by(case((Venue.lat.is_(None), 1), else_=0), planar, Program.id)
+    return list(session.scalars(_with_card_fields(statement.limit(limit))))
+
+
+def _distance(origin: Venue, other: Venue) -> float | None:
+    if origin.lat is None or other.lat is None:
+        return None
+    return haversine_km(origin.lat, origin.lon, other.lat, other.lon)
+
+
+def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
+    """Great-circle distance in kilometres."""
+    phi1, phi2 = math.radians(lat1), math.radians(lat2)
+    a = math.sin((phi2 - phi1) / 2) ** 2 + \
+        math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
+    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+
+
+def organization_programs(session: Session, organization: Organization, age: int | None = None) -> list[DirectionGroup]:
+    """The organization's current programs (for a child's age, if given), grouped by direction."""
+    statement = select(Program).where(Program.organization_id == organization.id, Program.status == "active")
+    if age is not None:
+        statement = statement.where(Program.age_min <= age, Program.age_max >= age)
+    programs = session.scalars(_with_card_fields(statement.order_by(Program.title, Program.id))).all()
+    groups = []
+    for term in DIRECTIONS:
+        members = [p for p in programs if p.direction == term.code]
+        if members:
+            groups.append(DirectionGroup(term.code, term.label, members))
+    return groups
+
+
+def organization_venues(session: Session, organization: Organization) -> list[VenuePrograms]:
+    """The organization's venues that hold current programs, with how many each holds."""
+    program_count = func.count(Program.id)
+    rows = session.execute(
+        select(Venue, program_count).join(Program, and_(Program.venue_id == Venue.id, Program.status == "active"))
+        .where(Venue.organization_id == organization.id)
+        .group_by(Venue.id).order_by(Venue.address)
+        .options(selectinload(Venue.municipality), selectinload(Venue.district))).all()
+    return [VenuePrograms(venue, count) for venue, count in rows]
+
+
+def districts_by_municipality(session: Session) -> dict[int, list[tuple[int, str]]]:
+    """Every municipality's districts (id, name) by name: the district list that follows the municipality."""
+    districts: dict[int, list[tuple[int, str]]] = {}
+    for district in session.scalars(select(District).order_by(District.name)):
+        districts.setdefault(district.municipality_id, []).append((district.id, district.name))
+    return districts
+
+
+def place_names(session: Session, municipality_id: int | None,
+                district_id: int | None) -> tuple[str | None, str | None]:
+    """Names of a chosen municipality and district, for the chips of a search."""
+    municipality = session.get(Municipality, municipality_id) if municipality_id else None
+    district = session.get(District, district_id) if district_id else None
+    return (municipality.name if municipality else None, district.name if district else None)
+
+
+def organization_name(session: Session, public_id: str | None) -> str | None:
+    if not public_id:
+        return None
+    return session.scalar(select(Organization.name).where(Organization.public_id == public_id))
+

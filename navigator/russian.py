@@ -1,0 +1,77 @@
+"""Numbers, ages, places, prices and dates written the way a Russian page writes them."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
+                   "октября", "ноября", "декабря")
+NBSP, NARROW_NBSP = "\u00a0", "\u202f"
+MANY_SEATS = 10
+
+
+def plural(number: int, one: str, few: str, many: str) -> str:
+    """The noun form that agrees with number: 1 программа, 2 программы, 5 программ, 21 программа."""
+    number = abs(number)
+    if number % 10 == 1 and number % 100 != 11:
+        return one
+    if 2 <= number % 10 <= 4 and not 12 <= number % 100 <= 14:
+        return few
+    return many
+
+
+def count(number: int, one: str, few: str, many: str) -> str:
+    """A number with its agreeing noun: «4 места»."""
+    return f"{group_digits(number)}{NBSP}{plural(number, one, few, many)}"
+
+
+def group_digits(number: int) -> str:
+    """12 500 with a narrow no-break space between thousands, as Russian typography does."""
+    return f"{number:,}".replace(",", NARROW_NBSP)
+
+
+def found(total: int) -> str:
+    """«Найдено 128 программ», «Найдена 1 программа», «Найдены 3 программы»."""
+    verb = plural(total, "Найдена", "Найдены", "Найдено")
+    return f"{verb} {count(total, 'программа', 'программы', 'программ')}"
+
+
+def ages(age_min: int, age_max: int) -> str:
+    """«6–7 лет», «5 лет», «3–4 года»: the noun agrees with the last number."""
+    numbers = str(age_min) if age_min == age_max else f"{age_min}–{age_max}"
+    return f"{numbers}{NBSP}{plural(age_max, 'год', 'года', 'лет')}"
+
+
+def seats(seats_free: int | None) -> str:
+    """Free places as the regional navigators show them: «10+ мест», «4 места», «Нет мест»; '' if unknown."""
+    if seats_free is None:
+        return ""
+    if seats_free == 0:
+        return "Нет мест"
+    if seats_free >= MANY_SEATS:
+        return f"{MANY_SEATS}+{NBSP}мест"
+    return count(seats_free, "место", "места", "мест")
+
+
+def rubles(amount: int) -> str:
+    return f"{group_digits(amount)}{NBSP}₽"
+
+
+def decimal(value: float, places: int = 2) -> str:
+    """4,75 — a decimal comma, trailing zeros dropped (4,5; 5)."""
+    text = f"{value:.{places}f}".rstrip("0").rstrip(".")
+    return text.replace(".", ",")
+
+
+def distance(kilometres: float) -> str:
+    """«850 м», «1,2 км», «14 км»."""
+    if kilometres < 1:
+        return f"{max(10, round(kilometres * 1000, -1)):.0f}{NBSP}м"
+    if kilometres < 10:
+        return f"{decimal(kilometres, 1)}{NBSP}км"
+    return f"{kilometres:.0f}{NBSP}км"
+
+
+def date(value: dt.date) -> str:
+    """«1 сентября 2026»."""
+    return f"{value.day}{NBSP}{MONTHS_GENITIVE[value.month - 1]} {value.year}"

@@ -1,0 +1,102 @@
+"""Admin pages (/admin): accounts — create one (with its one-time password-set link), issue a new
+link, switch an account off or on. The same work as `navigator create-account` from the CLI."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, abort, current_app, render_template, url_for
+from flask_login import current_user
+from flask_wtf import FlaskForm
+from sqlalchemy import select
+from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
+
+from navigator.accounts import ROLE_LABELS, AccountError, create_account, issue_password_link, list_accounts
+from navigator.auth import roles_required
+from navigator.extensions import db_session
+from navigator.mail import send_password_link
+from navigator.models import ROLES, Account, Municipality
+from navigator.views.program_form import ReasonForm
+
+blueprint = Blueprint("admin", __name__, url_prefix="/admin")
+blueprint.before_request(roles_required("admin"))
+
+
+class AccountForm(FlaskForm):
+    email = EmailField("Электронная почта")
+    role = SelectField("Роль", choices=[SelectChoice(role, ROLE_LABELS[role]) for role in ROLES])
+    organizations = StringField("Коды организаций (для роли «организация»), через запятую или пробел")
+    municipalities = SelectMultipleField("Муниципалитеты (для роли «муниципалитет»)", validate_choice=False)
+
+
+def _account_form() -> AccountForm:
+    form = AccountForm()
+    form.municipalities.choices = [SelectChoice(name) for name in
+                                   db_session().scalars(select(Municipality.name).order_by(Municipality.name))]
+    return form
+
+
+def _page(form: AccountForm, *, problem: str | None = None, link: dict | None = None, status: int = 200):
+    return render_template("admin/accounts.html", accounts=list_accounts(db_session()), form=form,
+                           action_form=ReasonForm(), role_labels=ROLE_LABELS, problem=problem, link=link), status
+
+
+def _link_for(account: Account) -> dict:
+    """Issue a password-set link, e-mail it when mail is configured, and describe it for the page."""
+    token = issue_password_link(account, current_app.config["PASSWORD_LINK_HOURS"])
+    db_session().commit()
+    url = url_for("auth.set_password_page", token=token, _external=True)
+    mailed = send_password_link(current_app.config, account.email, url)
+    return {"email": account.email, "url": url, "mailed": mailed, "hours": current_app.config["PASSWORD_LINK_HOURS"]}
+
+
+@blueprint.get("")
+def index():
+    """Every account, and the form for a new one."""
+    return _page(_account_form())
+
+
+@blueprint.post("/accounts")
+def create():
+    """Create an account and show its one-time link."""
+    form = _account_form()
+    if not form.validate_on_submit():
+        abort(400)
+    session = db_session()
+    try:
+        account = create_account(session, form.email.data or "", form.role.data,
+                                 organizations=re.split(r"[\s,;]+", form.organizations.data or ""),
+                                 municipalities=form.municipalities.data or [])
+    except AccountError as problem:
+        session.rollback()
+        return _page(form, problem=str(problem), status=422)
+    return _page(_account_form(), link=_link_for(account))
+
+
+def _managed_account(account_id: int) -> Account:
+    account = db_session().get(Account, account_id)
+    if account is None:
+        abort(404)
+    return account
+
+
+@blueprint.post("/accounts/<int:account_id>/link")
+def new_link(account_id: int):
+    """A new one-time password-set link (a forgotten password); the previous link stops working."""
+    account = _managed_account(account_id)
+    if not ReasonForm().validate_on_submit():
+        abort(400)
+    return _page(_account_form(), link=_link_for(account))
+
+
+@blueprint.post("/accounts/<int:account_id>/active")
+def toggle_active(account_id: int):
+    """Switch an account off (it is signed out at once) or back on."""
+    account = _managed_account(account_id)
+    if not ReasonForm().validate_on_submit():
+        abort(400)
+    if account.id == current_user.id:
+        return _page(_account_form(), problem="Нельзя отключить собственную учётную запись.", status=422)
+    account.active = not account.active
+    db_session().commit()
+    return _page(_account_form())

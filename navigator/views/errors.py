@@ -1,0 +1,44 @@
+"""Error pages: Russian pages in the site's layout for people, JSON for API clients (paths under /api/)."""
+
+from __future__ import annotations
+
+from flask import Flask, jsonify, render_template, request
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+#: What a person reads for each status: a title and what to do next.
+MESSAGES = {
+    400: ("Неверный запрос", "В адресе страницы есть значение, которое сайт не может понять."),
+    404: ("Страница не найдена", "Такой страницы нет. Возможно, ссылка устарела или в адресе опечатка."),
+    405: ("Действие недоступно", "Эта страница не принимает такой запрос."),
+    410: ("Страница удалена", "Эта страница больше не существует."),
+    500: ("Ошибка на сервере", "Что-то пошло не так на нашей стороне. Попробуйте обновить страницу позже."),
+    503: ("Сервис временно недоступен", "Поиск сейчас недоступен. Попробуйте зайти через несколько минут."),
+}
+
+
+def wants_json() -> bool:
+    return request.path.startswith("/api/")
+
+
+def error_response(status: int, detail: str | None = None):
+    """The error as the client expects it: JSON under /api/, otherwise the Russian page."""
+    title, text = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
+    if wants_json():
+        return jsonify({"error": {"status": status, "message": detail or title}}), status
+    return render_template("errors/error.html", status=status, title=title, text=text, detail=detail), status
+
+
+def _http_error(error: HTTPException):
+    if error.code is None or error.code < 400:
+        return error
+    custom = error.description if error.description != type(error).description else None
+    return error_response(error.code, custom)
+
+
+def _unexpected_error(error: InternalServerError):
+    return error_response(500)
+
+
+def register_error_handlers(app: Flask) -> None:
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(InternalServerError, _unexpected_error)

@@ -1,0 +1,125 @@
+"""Municipal staff (/municipal): the moderation queue, their municipality's programs with history,
+archiving with a reason. Admins see every municipality. Objects outside the account's
+municipalities are 404, whatever the URL says.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+
+from navigator import access
+from navigator.auth import roles_required
+from navigator.cabinet import PROGRAM_STATE_LABELS, municipal_programs, queue
+from navigator.extensions import db_session
+from navigator.geocoding import geocoding_for
+from navigator.moderation import (
+    EVENT_LABELS,
+    ModerationError,
+    RecordInvalid,
+    approve,
+    archive_program,
+    history,
+    open_revision,
+    return_revision,
+    snapshot,
+)
+from navigator.program_rows import FIELD_LABELS, differences
+from navigator.views.program_form import ReasonForm
+from navigator.vocab import PROGRAM_STATUSES
+
+blueprint = Blueprint("municipal", __name__, url_prefix="/municipal")
+blueprint.before_request(roles_required("municipal", "admin"))
+
+
+def _account():
+    return current_user._get_current_object()
+
+
+@blueprint.get("")
+def index():
+    """Changes waiting for a decision, oldest first."""
+    return render_template("municipal/queue.html", revisions=queue(db_session(), _account()))
+
+
+@blueprint.get("/revisions/<int:revision_id>")
+def revision(revision_id: int):
+    """A waiting change: what would change, field by field, against the published version."""
+    found = access.moderated_revision(db_session(), _account(), revision_id) or abort(404)
+    published = snapshot(found.program) if found.program else {}
+    proposed = {**found.record, "status": PROGRAM_STATUSES.label("active")}
+    return render_template("municipal/revision.html", revision=found, changes=differences(published, proposed),
+                           labels=FIELD_LABELS, form=ReasonForm())
+
+
+@blueprint.post("/revisions/<int:revision_id>/approve")
+def approve_revision(revision_id: int):
+    """Publish the change; search shows it as soon as this commits."""
+    session = db_session()
+    found = access.moderated_revision(session, _account(), revision_id) or abort(404)
+    if not ReasonForm().validate_on_submit():
+        abort(400)
+    try:
+        program = approve(session, _account(), found, geocoding_for(current_app.config))
+    except (ModerationError, RecordInvalid) as refused:
+        session.rollback()
+        message = str(refused) if isinstance(refused, ModerationError) else "; ".join(
+            error.describe() for error in refused.errors)
+        flash(f"Не удалось опубликовать: {message}", "error")
+        return redirect(url_for("municipal.revision", revision_id=revision_id))
+    flash(f"«{program.title}» опубликована.", "status")
+    return redirect(url_for("municipal.index"))
+
+
+@blueprint.post("/revisions/<int:revision_id>/return")
+def return_to_provider(revision_id: int):
+    """Send the change back with what to fix."""
+    session = db_session()
+    found = access.moderated_revision(session, _account(), revision_id) or abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    try:
+        return_revision(session, _account(), found, form.reason.data or "")
+    except ModerationError as refused:
+        session.rollback()
+        flash(str(refused), "error")
+        return redirect(url_for("municipal.revision", revision_id=revision_id))
+    flash("Возвращено организации на доработку.", "status")
+    return redirect(url_for("municipal.index"))
+
+
+@blueprint.get("/programs")
+def programs():
+    """Every program of the account's municipalities, published and archived."""
+    page_number = request.args.get("page", "1")
+    page = municipal_programs(db_session(), _account(), q=request.args.get("q", "").strip(),
+                              status=request.args.get("status", ""),
+                              page=int(page_number) if page_number.isdigit() else 1)
+    return render_template("municipal/programs.html", page=page, q=request.args.get("q", ""),
+                           status=request.args.get("status", ""), statuses=PROGRAM_STATE_LABELS)
+
+
+@blueprint.get("/programs/<public_id>")
+def program(public_id: str):
+    """A program with its history: who changed what and when."""
+    session = db_session()
+    found = access.moderated_program(session, _account(), public_id) or abort(404)
+    return render_template("municipal/program.html", program=found, entries=history(session, found),
+                           waiting=open_revision(session, found), labels=FIELD_LABELS, events=EVENT_LABELS,
+                           form=ReasonForm())
+
+
+@blueprint.post("/programs/<public_id>/archive")
+def archive(public_id: str):
+    """Take a program out of search at once, with the reason recorded in its history."""
+    session = db_session()
+    found = access.moderated_program(session, _account(), public_id) or abort(404)
+    form = ReasonForm()
+    if not form.validate_on_submit():
+        abort(400)
+    if not (form.reason.data or "").strip():
+        flash("Укажите причину переноса в архив.", "error")
+    elif archive_program(session, _account(), found, form.reason.data):
+        flash(f"«{found.title}» перенесена в архив.", "status")
+    return redirect(url_for("municipal.program", public_id=public_id))

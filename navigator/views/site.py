@@ -1,0 +1,78 @@
+"""What every page shares: the Content-Security-Policy with a per-request nonce, the low-vision
+setting kept in a cookie, Russian formatting filters, and the site's map builder."""
+
+from __future__ import annotations
+
+import secrets
+
+from flask import Flask, current_app, g, request, url_for
+from markupsafe import Markup
+
+from navigator import russian, vocab
+from navigator.maps import MapBuilder, Tiles, safe_json, tile_server
+
+LOW_VISION_COOKIE = "low_vision"
+
+
+def csp_nonce() -> str:
+    """The nonce of this response's inline scripts (the folium map script), made once per request."""
+    if "csp_nonce" not in g:
+        g.csp_nonce = secrets.token_urlsafe(18)
+    return g.csp_nonce
+
+
+def content_security_policy(nonce: str, tile_url: str) -> str:
+    """Only our own origin, plus images from the tile server; inline scripts only with this nonce."""
+    return "; ".join((
+        "default-src 'self'",
+        f"script-src 'self' 'nonce-{nonce}'",
+        "style-src 'self'",
+        f"img-src 'self' data: {tile_server(tile_url)}",  # Leaflet blanks cancelled tiles with a data: GIF
+        "connect-src 'self'",
+        "font-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ))
+
+
+def low_vision() -> bool:
+    """Whether the visitor chose the version for the visually impaired (large type, contrast, no images)."""
+    return request.cookies.get(LOW_VISION_COOKIE) == "1"
+
+
+def map_builder() -> MapBuilder:
+    """Maps with the configured tiles and our static files."""
+    tiles = Tiles(current_app.config["TILE_URL"], current_app.config["TILE_ATTRIBUTION"])
+    return MapBuilder(tiles, lambda path: url_for("static", filename=path))
+
+
+def script_json(value) -> Markup:
+    """JSON for a data block (<script type="application/json"> or JSON-LD), readable and safe inside HTML."""
+    return Markup(safe_json(value))
+
+
+def _secure_headers(response):
+    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), current_app.config["TILE_URL"])
+    response.headers["X-Content-Type-Options"] = "nosniff"
+    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    return response
+
+
+def _template_context():
+    return {"csp_nonce": csp_nonce, "low_vision": low_vision(), "vocab": vocab}
+
+
+def init_site(app: Flask) -> None:
+    app.after_request(_secure_headers)
+    app.context_processor(_template_context)
+    app.add_template_filter(russian.ages, "ages")
+    app.add_template_filter(russian.seats, "seats")
+    app.add_template_filter(russian.rubles, "rubles")
+    app.add_template_filter(russian.decimal, "decimal")
+    app.add_template_filter(russian.distance, "distance")
+    app.add_template_filter(russian.date, "ru_date")
+    app.add_template_filter(russian.found, "found")
+    app.add_template_global(russian.count, "count")
+    app.add_template_filter(script_json, "script_json")

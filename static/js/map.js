@@ -1,0 +1,45 @@
+/* Markers and popups of the site's maps, made from the JSON data block that navigator/maps.py puts
+   next to each map.
+   User text goes in with textContent, never as HTML. */
+(function () {
+  "use strict";
+
+  function popupContent(data, pin) {
+    var box = document.createElement("div");
+    box.className = "map-popup";
+    var title;
+    if (data.link && pin[4]) {
+      title = document.createElement("a");
+      title.href = data.link.replace("{id}", encodeURIComponent(pin[4]));
+    } else {
+      title = document.createElement("strong");
+    }
+    title.className = "map-popup__title";
+    title.textContent = pin[2];
+    box.appendChild(title);
+    var label = data.labels[pin[3]];
+    if (label) {
+      var line = document.createElement("p");
+      line.className = "map-popup__subtitle";
+      line.textContent = label;
+      box.appendChild(line);
+    }
+    return box;
+  }
+
+  function addPins(layer, dataId) {
+    var data = JSON.parse(document.getElementById(dataId).textContent);
+    var markers = data.pins.map(function (pin) {
+      var marker = L.marker([pin[0], pin[1]], { alt: pin[2], title: pin[2], keyboard: true });
+      marker.bindPopup(function () { return popupContent(data, pin); });
+      return marker;
+    });
+    if (layer.addLayers) {
+      layer.addLayers(markers);
+    } else {
+      markers.forEach(function (marker) { layer.addLayer(marker); });
+    }
+  }
+
+  window.NavigatorMap = { addPins: addPins };
+}());

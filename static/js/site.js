@@ -1,0 +1,61 @@
+/* Improvements for browsers with JavaScript; every page works without them.
+   - The district list follows the chosen municipality.
+   - «Near me»: the browser's geolocation fills the near parameter and orders by distance;
+     typing a place makes the radius choosable at once. */
+(function () {
+  "use strict";
+
+  function followMunicipality() {
+    var municipality = document.getElementById("municipality");
+    var district = document.getElementById("district");
+    var data = document.getElementById("districts-data");
+    if (!municipality || !district || !data) { return; }
+    var districts = JSON.parse(data.textContent);
+    municipality.addEventListener("change", function () {
+      var choices = districts[municipality.value] || [];
+      while (district.options.length > 1) { district.remove(1); }
+      choices.forEach(function (choice) { district.add(new Option(choice[1], String(choice[0]))); });
+      district.value = "";
+      district.disabled = choices.length === 0;
+    });
+  }
+
+  function radiusFollowsPlace() {
+    var place = document.getElementById("place");
+    var radius = document.getElementById("radius_km");
+    var near = document.getElementById("near");
+    if (!place || !radius || !near) { return; }
+    place.addEventListener("input", function () {
+      radius.disabled = !place.value.trim() && !near.value;
+    });
+  }
+
+  function nearMe() {
+    var button = document.getElementById("locate");
+    var form = document.getElementById("search-form");
+    if (!button || !form || !("geolocation" in navigator)) { return; }
+    var status = document.getElementById("near-status");
+    var radius = document.getElementById("radius_km");
+    button.hidden = false;
+    button.addEventListener("click", function () {
+      status.textContent = "Определяем местоположение…";
+      navigator.geolocation.getCurrentPosition(function (position) {
+        document.getElementById("near").value =
+          position.coords.latitude.toFixed(6) + "," + position.coords.longitude.toFixed(6);
+        document.getElementById("sort").value = "distance";
+        document.getElementById("place").value = "";
+        radius.disabled = false;
+        status.textContent = "Местоположение определено, ищем рядом.";
+        form.submit();
+      }, function () {
+        status.textContent = "Не удалось определить местоположение. Выберите муниципалитет и район выше.";
+      }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
+    });
+  }
+
+  document.addEventListener("DOMContentLoaded", function () {
+    followMunicipality();
+    radiusFollowsPlace();
+    nearMe();
+  });
+}());

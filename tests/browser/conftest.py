@@ -1,0 +1,125 @@
+"""Browser tests: Debian's Chromium, driven by Playwright, against a live server on the bundled data.
+
+One server (a thread on 127.0.0.1, its own SQLite database and index built through the CLI) and one
+browser serve the whole session. Each test gets a fresh browser context whose every request is
+checked: the site's own origin passes, the tile server gets an empty tile, anything else is
+refused and fails the test, as does any console error.
+"""
+
+from __future__ import annotations
+
+import os
+import threading
+from pathlib import Path
+from urllib.parse import urlsplit
+
+import pytest
+from werkzeug.serving import make_server
+
+from navigator import create_app
+from navigator.config import PROJECT_ROOT
+from navigator.extensions import database, search_index
+from tests.browser.support import Traffic
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
+DATA_FILE = PROJECT_ROOT / "data" / "programs.csv"
+
+
+def _unavailable(reason: str):
+    """No browser tests without a browser — except in CI, where that is a failure, never a skip."""
+    if os.environ.get("CI"):
+        pytest.fail(f"Browser tests must run in CI: {reason}")
+    pytest.skip(reason)
+
+
+@pytest.fixture(scope="session")
+def live_app(tmp_path_factory):
+    """The application on a temporary database made from data/programs.csv with the navigator CLI."""
+    if not DATA_FILE.exists():
+        _unavailable(f"{DATA_FILE} is missing")
+    folder = tmp_path_factory.mktemp("live")
+    with pytest.MonkeyPatch.context() as environment:  # the developer's settings must not reach the tests
+        for name in [name for name in os.environ if name.startswith("NAVIGATOR_")]:
+            environment.delenv(name)
+        app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'navigator.db'}", "INDEX_DIR": str(folder / "index"),
+                          "SECRET_KEY": "browser-tests"}, instance_path=str(folder / "instance"))
+    runner = app.test_cli_runner()
+    for command in (["init-db"], ["import", str(DATA_FILE)], ["reindex"]):
+        result = runner.invoke(args=command)
+        assert result.exit_code == 0, result.output
+    yield app
+    search_index(app).close()
+    database(app).engine.dispose()
+
+
+@pytest.fixture(scope="session")
+def live_server(live_app):
+    """The base URL of the app served by a thread on a free port of 127.0.0.1."""
+    server = make_server("127.0.0.1", 0, live_app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join(timeout=10)
+
+
+@pytest.fixture(scope="session")
+def browser():
+    try:
+        from playwright.sync_api import Error, sync_playwright
+    except ImportError as problem:
+        _unavailable(f"Playwright is not installed: {problem}")
+    if not Path(CHROMIUM).exists():
+        _unavailable(f"{CHROMIUM} is missing: run scripts/install-test-dependencies.sh")
+    with sync_playwright() as playwright:
+        try:
+            chromium = playwright.chromium.launch(executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS)
+        except Error as problem:
+            _unavailable(f"Chromium does not start: {problem}")
+        yield chromium
+        chromium.close()
+
+
+def make_context(browser, live_server, live_app, **options):
+    """A fresh browser context (own cookies) whose requests and console are watched."""
+    tile_host = urlsplit(live_app.config["TILE_URL"].replace("{s}.", "*.")).netloc
+    traffic = Traffic(urlsplit(live_server).netloc, tile_host)
+    context = browser.new_context(base_url=live_server, locale="ru-RU", **{"viewport": {"width": 1280, "height": 900},
+                                                                           **options})
+    context.route("**/*", traffic.route)
+    context.on("console", traffic.console)
+    context.on("weberror", lambda error: traffic.console_errors.append(str(error.error)))
+    return context, traffic
+
+
+@pytest.fixture
+def watched(browser, live_server, live_app):
+    """(new page, its traffic); after the test: nothing left 127.0.0.1 but tiles, and no console errors."""
+    context, traffic = make_context(browser, live_server, live_app)
+    yield context.new_page(), traffic
+    context.close()
+    assert traffic.refused == [], f"requests to other servers: {traffic.refused}"
+    assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
+
+
+@pytest.fixture
+def page(watched):
+    return watched[0]
+
+
+@pytest.fixture
+def open_context(browser, live_server, live_app):
+    """Make watched contexts with options (geolocation, a phone's viewport, no JavaScript); checked at the end."""
+    made = []
+
+    def open_with(**options):
+        context, traffic = make_context(browser, live_server, live_app, **options)
+        made.append((context, traffic))
+        return context.new_page(), traffic
+
+    yield open_with
+    for context, traffic in made:
+        context.close()
+        assert traffic.refused == [], f"requests to other servers: {traffic.refused}"
+        assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"

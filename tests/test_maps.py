@@ -1,0 +1,60 @@
+"""Folium maps as components: our static files instead of CDNs, pins as escaped data, tiles from settings."""
+
+from __future__ import annotations
+
+import json
+import re
+
+from navigator.config import PROJECT_ROOT
+from navigator.maps import MapBuilder, Pin, Tiles, safe_json, tile_server
+
+TILES = Tiles("https://tile.example.org/{z}/{x}/{y}.png", "© Example")
+
+
+def builder() -> MapBuilder:
+    return MapBuilder(TILES, lambda path: "/static/" + path)
+
+
+def pins_of(rendered) -> dict:
+    block = re.search(r'<script type="application/json" id="pins-\w+">(.*?)</script>', rendered.html)
+    return json.loads(block.group(1))
+
+
+def test_results_map_is_components_with_local_leaflet_and_clusters():
+    rendered = builder().results_map([Pin(55.35, 86.08, "Шахматы", "Школа № 1", "p1"),
+                                      Pin(55.36, 86.09, "Танцы", "Школа № 1", "p2")], "/programs/{id}")
+    links = re.findall(r'(?:src|href)="([^"]+)"', rendered.header)
+    assert links and all(link.startswith("/static/") for link in links)
+    for link in links:
+        assert (PROJECT_ROOT / link.lstrip("/")).is_file(), link
+    assert "L.markerClusterGroup(" in rendered.script and "NavigatorMap.addPins(" in rendered.script
+    assert "<html" not in rendered.html and "<iframe" not in rendered.html and "<script>" not in rendered.script
+    assert "https://tile.example.org/{z}/{x}/{y}.png" in rendered.script and "\\u00a9 Example" in rendered.script
+    assert "fitBounds" in rendered.script
+    data = pins_of(rendered)
+    assert data == {"labels": ["Школа № 1"], "link": "/programs/{id}",
+                    "pins": [[55.35, 86.08, "Шахматы", 0, "p1"], [55.36, 86.09, "Танцы", 0, "p2"]]}
+
+
+def test_nothing_comes_from_a_cdn():
+    rendered = builder().venues_map([Pin(55.35, 86.08, "Шахматы", "ул. Весенняя, 5")])
+    everything = rendered.header + rendered.html + rendered.script
+    assert not re.search(r"cdn|jsdelivr|cloudflare|bootstrap|jquery|font-?awesome", everything, re.I)
+    assert "markercluster" not in everything  # a few pins need no clusters
+
+
+def test_user_text_never_reaches_a_template_or_the_markup():
+    hostile = "</script><script>alert(1)</script> {{ 7*7 }} {% raw %}"
+    rendered = builder().results_map([Pin(55.0, 86.0, hostile, hostile, "p1")], "/programs/{id}")
+    assert "</script><script>" not in rendered.html and "{{" not in rendered.script
+    assert pins_of(rendered)["pins"][0][2] == hostile
+
+
+def test_safe_json_escapes_what_html_and_javascript_care_about():
+    assert safe_json({"a": "<&'>\u2028"}) == '{"a":"\\u003c\\u0026\\u0027\\u003e\\u2028"}'
+    assert json.loads(safe_json(["Кемерово"])) == ["Кемерово"]
+
+
+def test_tile_server_is_the_origin_of_the_template():
+    assert tile_server("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://tile.openstreetmap.org"
+    assert tile_server("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://*.tile.example.org"

@@ -1,0 +1,296 @@
+"""The public site through the HTTP client: search page, program and organization pages, errors, security."""
+
+from __future__ import annotations
+
+import json
+import re
+
+import pytest
+from sqlalchemy import select
+
+from navigator.extensions import database, search_index
+from navigator.importer import import_file
+from navigator.models import District, Municipality
+from navigator.search import rebuild
+from tests.factories import make_row, write_csv
+
+OTHER_SCHOOL = {"organization_id": "o2", "organization": "МБУ ДО «Дом творчества»",
+                "address": "г. Кемерово, пр. Ленина, 10", "district": "Ленинский", "lat": "55.3400", "lon": "86.1500",
+                "phone": "+7 3842 00-00-02", "email": "dt@example.org", "website": "https://dt.example.org"}
+FAR_TOWN = {"organization_id": "o3", "organization": "МБОУ «СОШ № 7»",
+            "municipality": "Таштагольский муниципальный район", "district": "Шерегеш",
+            "address": "пгт Шерегеш, ул. Гагарина, 1", "lat": "52.9200", "lon": "87.9900"}
+
+
+def catalog_rows() -> list[dict[str, str]]:
+    """Chess at three places, dance and football, one program without a point, one with hostile text."""
+    return [
+        make_row(1),
+        make_row(2, title="Шахматная школа", age_min="8", age_max="14", **OTHER_SCHOOL),
+        make_row(3, title="Шахматы для малышей", age_min="5", age_max="7", **FAR_TOWN),
+        make_row(4, title="Танцы", direction="Художественная", profile="Хореография", age_min="6", age_max="10",
+                 description="Современные и народные танцы, выступления на концертах.",
+                 enrollment="Платно; Сертификат", price_rub="2500", seats_free="0", **OTHER_SCHOOL),
+        make_row(5, title="Футбол", profile="Футбол", age_min="7", age_max="12", seats_free="12", seats_total="20",
+                 description="Тренировки по футболу и игры с командами соседних школ.",
+                 address="г. Кемерово, ул. Без точки, 3", lat="", lon=""),
+        make_row(6, title="Робототехника <script>alert(1)</script> {{ 'pwned'|upper }}", direction="Техническая",
+                 description="Собираем и программируем роботов. {% raw %} <b>жирно</b>",
+                 profile="Робототехника", age_min="9", age_max="15", **OTHER_SCHOOL),
+    ]
+
+
+def load(app, tmp_path, rows, *, archive_missing=False, name="programs.csv"):
+    session = database(app).session_factory()
+    try:
+        import_file(session, write_csv(tmp_path / name, rows), archive_missing=archive_missing)
+    finally:
+        session.close()
+    rebuild(search_index(app).index_dir, database(app).session_factory)
+
+
+@pytest.fixture
+def catalog(app, tmp_path):
+    load(app, tmp_path, catalog_rows())
+    return app
+
+
+def page(client, url, status=200, **params):
+    response = client.get(url, query_string=params)
+    assert response.status_code == status, response.get_data(as_text=True)[:2000]
+    return response.get_data(as_text=True)
+
+
+def card_titles(html: str) -> list[str]:
+    return re.findall(r'<h3 class="card__title"><a href="[^"]+">([^<]+)</a>', html)
+
+
+def map_data(html: str) -> dict:
+    block = re.search(r'<script type="application/json" id="pins-[0-9a-f]+">(.*?)</script>', html, re.S)
+    return json.loads(block.group(1))
+
+
+def test_search_page_lists_counts_and_maps_the_whole_result_set(catalog):
+    client = catalog.test_client()
+    html = page(client, "/", per_page=2)
+    assert "Найдено 6\u00a0программ" in html
+    assert len(card_titles(html)) == 2
+    pins = map_data(html)["pins"]
+    assert len(pins) == 5  # every mapped result, not only the page; the football club has no point
+    assert "Ещё 1 без точки на карте" in html
+    assert "iframe" not in html
+
+
+def test_map_and_scripts_come_from_our_own_static_files(catalog):
+    html = page(catalog.test_client(), "/", q="шахматы")
+    sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
+    assert sources and all(source.startswith("/static/") for source in sources), sources
+    assert "/static/vendor/leaflet-1.9.4/leaflet.js" in sources
+    assert "/static/vendor/leaflet.markercluster-1.5.3/leaflet.markercluster.js" in sources
+    for source in sources:
+        with catalog.test_client().get(source) as response:
+            assert response.status_code == 200, source
+
+
+def test_text_and_age_search(catalog):
+    html = page(catalog.test_client(), "/", q="шахматы", age="6")
+    assert card_titles(html) == ["Шахматы для малышей"]
+    assert "Найдена 1\u00a0программа" in html
+
+
+def test_chosen_filters_become_removable_chips(catalog):
+    client = catalog.test_client()
+    html = page(client, "/", q="шахматы", age="9", direction="sport", free_seats="1")
+    chips = dict((label, href.replace("&amp;", "&")) for href, label in
+                 re.findall(r'<a class="chip" href="([^"]+)">([^<]+)<', html))
+    assert set(chips) == {"Возраст: 9\u00a0лет", "Физкультурно-спортивная", "Есть свободные места"}
+    assert chips["Возраст: 9\u00a0лет"] == "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B&direction=sport&free_seats=1"
+    assert '<a class="chips__reset" href="/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B">Сбросить всё</a>' in html
+
+
+def test_facet_counts_stand_next_to_the_choices(catalog):
+    html = page(catalog.test_client(), "/")
+    assert re.search(r'id="direction-sport"[^>]*>\s*<label for="direction-sport">Физкультурно-спортивная '
+                     r'<span class="facet-count">4<', html)
+    assert re.search(r'<option value="\d+">Таштагольский муниципальный район \(1\)</option>', html)
+
+
+def test_district_list_follows_the_chosen_municipality(catalog, session):
+    kemerovo = session.scalar(select(Municipality).where(Municipality.name == "Кемеровский городской округ"))
+    leninsky = session.scalar(select(District).where(District.name == "Ленинский"))
+    client = catalog.test_client()
+    assert re.search(r'<select id="district" name="district"[^>]*disabled', page(client, "/"))
+    html = page(client, "/", municipality=str(kemerovo.id))
+    assert f'<option value="{leninsky.id}">Ленинский (3)</option>' in html
+    assert "Шерегеш (" not in html  # another municipality's settlement
+    html = page(client, "/", municipality=str(kemerovo.id), district=str(leninsky.id))
+    robots = "Робототехника &lt;script&gt;alert(1)&lt;/script&gt; {{ &#39;pwned&#39;|upper }}"
+    assert sorted(card_titles(html)) == [robots, "Танцы", "Шахматная школа"]
+    assert len(map_data(html)["pins"]) == 3
+    districts = json.loads(re.search(r'id="districts-data">(.*?)</script>', html).group(1))
+    assert [leninsky.id, "Ленинский"] in districts[str(kemerovo.id)]
+
+
+def test_pages_and_sort_links(catalog):
+    client = catalog.test_client()
+    html = page(client, "/", per_page=2, sort="title")
+    assert card_titles(html)[0].startswith("Робототехника")
+    assert 'href="/?sort=title&amp;per_page=2&amp;page=2"' in html
+    assert 'rel="next"' in html and 'aria-current="page"' in html
+    html = page(client, "/", per_page=2, sort="title", page=3)
+    assert card_titles(html) == ["Шахматы", "Шахматы для малышей"]
+    assert "На этой странице программ нет" in page(client, "/", per_page=2, page=9)
+    html = page(client, "/")
+    assert "по расстоянию" not in html and "по соответствию" not in html
+
+
+def test_near_me_orders_by_distance_and_shows_it(catalog):
+    html = page(catalog.test_client(), "/", near="55.3549,86.0868", radius_km="10", sort="distance")
+    assert card_titles(html)[0] == "Шахматы"
+    assert "Шахматы для малышей" not in card_titles(html)  # 300 km away
+    assert re.search(r'расстояние</span> \d+\u00a0м', html)
+    assert "Рядом с выбранной точкой в радиусе 10 км" in html
+    assert 'value="55.3549,86.0868"' in html
+
+
+def test_near_a_typed_place_found_by_the_geocoding_chain(catalog):
+    html = page(catalog.test_client(), "/", place="Шерегеш", radius_km="10")
+    assert card_titles(html) == ["Шахматы для малышей"]
+    assert "Нашли: пгт Шерегеш" in html and "(точность: населённый пункт)" in html
+    chip = re.search(r'<a class="chip" href="([^"]+)">(Рядом: [^<]+)<', html)
+    assert chip.group(2) == "Рядом: пгт Шерегеш, Таштагольский муниципальный округ в радиусе 10 км"
+    assert "place" not in chip.group(1) and "radius_km" not in chip.group(1)
+    assert 'value="Шерегеш"' in html and 'name="near" id="near" value=""' in html
+
+
+def test_a_place_that_cannot_be_found_is_said_not_ignored(catalog):
+    html = page(catalog.test_client(), "/", place="Абырвалгск", radius_km="3", sort="distance")
+    assert "Не нашли «Абырвалгск»" in html
+    assert "Найдено 6\u00a0программ" in html
+
+
+@pytest.mark.parametrize(("params", "message"), [
+    ({"age": "abc"}, "Параметр «age»: возраст ребёнка — целое число от 0 до 18, получено «abc»"),
+    ({"age": "40"}, "Параметр «age»"),
+    ({"direction": "cooking"}, "Параметр «direction»: неизвестное значение «cooking»"),
+    ({"page": "0"}, "Параметр «page»: номер страницы"),
+])
+def test_a_bad_parameter_answers_400_in_russian(catalog, params, message):
+    html = page(catalog.test_client(), "/", 400, **params)
+    assert "Неверный запрос" in html and message in html
+
+
+def test_user_text_is_escaped_everywhere(catalog):
+    client = catalog.test_client()
+    html = page(client, "/", q="робототехника")
+    assert "<script>alert" not in html and "PWNED" not in html
+    assert map_data(html)["pins"][0][2] == "Робототехника <script>alert(1)</script> {{ 'pwned'|upper }}"
+    html = page(client, "/programs/p6")
+    assert "<script>alert" not in html and "<b>жирно" not in html and "PWNED" not in html
+    assert "{% raw %} &lt;b&gt;жирно&lt;/b&gt;" in html
+
+
+def test_content_security_policy_allows_our_origin_and_the_tile_server_only(catalog):
+    response = catalog.test_client().get("/", query_string={"q": "шахматы"})
+    policy = response.headers["Content-Security-Policy"]
+    nonce = re.search(r"'nonce-([^']+)'", policy).group(1)
+    assert "default-src 'self'" in policy and "unsafe-inline" not in policy and "unsafe-eval" not in policy
+    assert "img-src 'self' data: https://tile.openstreetmap.org;" in policy
+    html = response.get_data(as_text=True)
+    inline = re.findall(r"<script(?![^>]*\bsrc=)(?![^>]*application/(?:ld\+)?json)([^>]*)>", html)
+    assert inline and all(f'nonce="{nonce}"' in attributes for attributes in inline)
+    assert nonce not in catalog.test_client().get("/").headers["Content-Security-Policy"]
+
+
+def test_tile_server_comes_from_the_settings(app, tmp_path):
+    app.config["TILE_URL"] = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
+    app.config["TILE_ATTRIBUTION"] = "© Example tiles"
+    load(app, tmp_path, [make_row(1)])
+    response = app.test_client().get("/")
+    assert "https://*.tiles.example.org" in response.headers["Content-Security-Policy"]
+    assert "https://{s}.tiles.example.org/{z}/{x}/{y}.png" in response.get_data(as_text=True)
+
+
+def test_program_page_has_everything_a_parent_needs(catalog):
+    html = page(catalog.test_client(), "/programs/p1")
+    for text in ("<h1>Шахматы</h1>", "7–12\u00a0лет", "Физкультурно-спортивная", "Учимся играть в шахматы",
+                 "Бесплатно", "4\u00a0места из 15", "Пн, Ср 15:00–16:30", "9 месяцев, 144 часа",
+                 "Иванова Мария Петровна", "4,75 из 5", "Очно", "https://school1.example.org/programs/chess.pdf",
+                 "Обновлено 1\u00a0сентября 2026",
+                 "МБОУ «СОШ № 1»", "tel:+73842000001", "mailto:school1@example.org", "г. Кемерово, ул. Весенняя, 5",
+                 "Как записаться", 'class="folium-map"'):
+        assert text in html, text
+    assert '<meta property="og:title" content="Шахматы (7–12\u00a0лет)">' in html
+    data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1))
+    assert data["@type"] == "Course" and data["name"] == "Шахматы"
+    assert data["provider"]["name"] == "МБОУ «СОШ № 1»"
+    assert data["audience"] == {"@type": "PeopleAudience", "suggestedMinAge": 7, "suggestedMaxAge": 12}
+    assert data["hasCourseInstance"]["location"]["geo"]["latitude"] == pytest.approx(55.3549)
+
+
+def test_similar_programs_share_the_topic_and_ages_nearest_first(catalog):
+    html = page(catalog.test_client(), "/programs/p1")
+    similar = card_titles(html.split('id="similar-heading"', 1)[1])
+    # Chess first (same profile), nearest first; then the same direction; dance (another direction) never.
+    assert similar == ["Шахматная школа", "Шахматы для малышей", "Футбол"]
+
+
+def test_unknown_program_answers_404_in_russian(catalog):
+    html = page(catalog.test_client(), "/programs/does-not-exist-42", 404)
+    assert "Страница не найдена" in html and "does-not-exist-42" in html
+
+
+def test_archived_program_answers_410_with_similar_current_ones(catalog, tmp_path):
+    load(catalog, tmp_path, [row for row in catalog_rows() if row["program_id"] != "p2"], archive_missing=True,
+         name="again.csv")
+    html = page(catalog.test_client(), "/programs/p2", 410)
+    assert "больше не проводится" in html
+    assert "Шахматы" in card_titles(html)
+
+
+def test_organization_page_groups_programs_by_direction_and_filters_by_age(catalog):
+    client = catalog.test_client()
+    html = page(client, "/organizations/o2")
+    assert "<h1>МБУ ДО «Дом творчества»</h1>" in html
+    headings = re.findall(r'<h3 id="group-(\w+)">', html)
+    assert headings == ["technical", "sport", "art"]
+    assert "пр. Ленина, 10" in html and 'class="folium-map"' in html
+    assert 'type="application/ld+json"' in html
+    html = page(client, "/organizations/o2", age="6")
+    assert re.findall(r'<h4 class="card__title"><a href="[^"]+">([^<]+)</a>', html) == ["Танцы"]
+    page(client, "/organizations/o2", 400, age="old")
+    page(client, "/organizations/nobody", 404)
+
+
+def test_low_vision_switch_is_remembered_and_hides_the_map(catalog):
+    client = catalog.test_client()
+    response = client.get("/low-vision", query_string={"on": "1", "next": "/?q=шахматы"})
+    assert response.status_code == 302
+    assert response.headers["Location"] == "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
+    html = page(client, "/", q="шахматы")
+    assert '<html lang="ru" class="low-vision">' in html and "folium-map" not in html and "карта скрыта" in html
+    assert "Обычная версия сайта" in html
+    assert "folium-map" not in page(client, "/programs/p1")
+    client.get("/low-vision", query_string={"on": "0", "next": "/"})
+    assert "folium-map" in page(client, "/")
+
+
+@pytest.mark.parametrize("target", ["https://evil.example", "//evil.example", "/\\evil.example", ""])
+def test_low_vision_switch_never_leaves_the_site(client, target):
+    response = client.get("/low-vision", query_string={"on": "1", "next": target})
+    assert response.headers["Location"] == "/"
+
+
+def test_errors_answer_json_to_api_clients_and_a_page_to_people(app):
+    app.config["PROPAGATE_EXCEPTIONS"] = False
+
+    def broken():
+        raise RuntimeError("boom")
+
+    app.add_url_rule("/broken", view_func=broken)
+    app.add_url_rule("/api/v1/broken", endpoint="api_broken", view_func=broken)
+    client = app.test_client()
+    html = page(client, "/broken", 500)
+    assert "Ошибка на сервере" in html and "boom" not in html and 'class="site-header"' in html
+    assert client.get("/api/v1/broken").get_json() == {"error": {"status": 500, "message": "Ошибка на сервере"}}
+    assert client.get("/api/v1/no-such-thing").get_json()["error"]["status"] == 404
