@@ -218,7 +218,8 @@ def test_program_page_has_everything_a_parent_needs(catalog):
                  "Иванова Мария Петровна", "4,75 из 5", "Очно", "https://school1.example.org/programs/chess.pdf",
                  "Обновлено 1\u00a0сентября 2026",
                  "МБОУ «СОШ № 1»", "tel:+73842000001", "mailto:school1@example.org", "г. Кемерово, ул. Весенняя, 5",
-                 "Как записаться", 'class="folium-map"'):
+                 "Как записаться", 'class="folium-map"',
+                 "https://www.openstreetmap.org/directions?route=%3B55.354900%2C86.086800"):
         assert text in html, text
     assert '<meta property="og:title" content="Шахматы (7–12\u00a0лет)">' in html
     data = json.loads(re.search(r'<script type="application/ld\+json"[^>]*>(.*?)</script>', html, re.S).group(1))
