@@ -149,21 +149,29 @@ class MapBuilder:
         return self._render(pins, link_pattern, layer)
 
     def _render(self, pins: Sequence[Pin], link_pattern: str | None, layer) -> RenderedMap:
+        bounds = None
+        if pins:
+            lats, lons = [pin.lat for pin in pins], [pin.lon for pin in pins]
+            bounds = ((min(lats), min(lons)), (max(lats), max(lons)))
+        return self.data_map(layer, self._pins_json(pins, link_pattern), bounds)
+
+    def data_map(self, layer, data_json: str, bounds=None) -> RenderedMap:
+        """A map of one layer that the browser fills from a JSON data block (layer.data_id), kept out of the figure.
+
+        data_json must be safe inside <script> (safe_json); bounds are ((south, west), (north, east)).
+        """
         figure_map = _EmbeddedMap(location=None, tiles=None, control_scale=True, scroll_wheel_zoom=False)
         figure_map.default_js = [("leaflet", self.static_url(LEAFLET + "leaflet.js"))]
         figure_map.default_css = [("leaflet_css", self.static_url(LEAFLET + "leaflet.css"))]
         folium.TileLayer(tiles=self.tiles.url, attr=self.tiles.attribution, name="base", control=False,
                          max_zoom=19).add_to(figure_map)
         layer.add_to(figure_map)
-        if pins:
-            lats, lons = [pin.lat for pin in pins], [pin.lon for pin in pins]
-            figure_map.fit_bounds([[min(lats), min(lons)], [max(lats), max(lons)]], padding=(24, 24),
-                                  max_zoom=SINGLE_PIN_ZOOM)
+        if bounds:
+            figure_map.fit_bounds([list(bounds[0]), list(bounds[1])], padding=(24, 24), max_zoom=SINGLE_PIN_ZOOM)
         figure = figure_map.get_root()
         figure.header.add_child(Element(""), name="meta_http")  # our pages declare their charset
         figure.render()
-        data = Markup('<script type="application/json" id="{}">{}</script>').format(
-            layer.data_id, Markup(self._pins_json(pins, link_pattern)))
+        data = Markup('<script type="application/json" id="{}">{}</script>').format(layer.data_id, Markup(data_json))
         return RenderedMap(Markup(figure.header.render()), Markup(figure.html.render()) + data,
                            Markup(figure.script.render()))
 

@@ -46,6 +46,56 @@ SEARCH_PARAMETERS = [
     _parameter("per_page", "Программ на странице.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
 ]
 
+COVERAGE_PARAMETERS = [
+    _parameter("direction", "Только программы этой направленности.", {"enum": list(DIRECTIONS.codes)}),
+    _parameter("enrollment", "Только программы с этим способом зачисления.", {"enum": list(ENROLLMENT_KINDS.codes)}),
+]
+_COUNTS = {name: {"type": "integer"} for name in (
+    "programs", "organizations", "venues", "seats", "seats_free", "ovz_programs",
+    *(f"programs_{code}" for code in DIRECTIONS.codes))}
+_FIGURES = {**_COUNTS,
+            **{name: _nullable("number", description="Процент программ (программа с несколькими способами "
+                                                     "зачисления входит в каждую долю).")
+               for name in ("share_free", "share_certificate", "share_paid")},
+            "children_5_18": _nullable("integer", description="Дети 5–18 лет; см. population."),
+            "children_estimate": _nullable("boolean", description="Численность детей — оценка."),
+            "seats_per_1000": _nullable("number", description="Мест на 1 000 детей 5–18 лет.")}
+_CHILD_FIGURE = {"type": ["object", "null"], "properties": {
+    "children_5_18": {"type": "integer"}, "year": {"type": "string"}, "estimate": {"type": "boolean"},
+    "method": {"type": "string", "description": "Как получена оценка."}, "source": {"type": "string"}}}
+_FILTER = {"type": "object", "properties": {"direction": _nullable("string"), "enrollment": _nullable("string")}}
+_STATUS = {"enum": ["walk", "near", "far"], "description": "walk — до 1,5 км по прямой (около 20 минут пешком), "
+           "near — до 5 км, far — дальше или программ нет."}
+COVERAGE_SCHEMAS: dict[str, Any] = {
+    "CoverageFigures": {"type": "object", "description": "Только действующие программы, после фильтра.",
+                        "properties": _FIGURES},
+    "MunicipalityCoverage": {"allOf": [{"$ref": "#/components/schemas/CoverageFigures"}, {
+        "type": "object", "required": ["municipality", "programs"],
+        "properties": {"municipality": {"type": "string"}}}]},
+    "CoverageGap": {"type": "object", "properties": {
+        "municipality": {"type": "string"}, "place": {"type": "string"}, "kind": {"type": "string"},
+        "lat": {"type": "number"}, "lon": {"type": "number"}, "population": _nullable("integer"),
+        **{f"nearest_km_{code}": _nullable("number", description="Расстояние по прямой; null — программ нет.")
+           for code in DIRECTIONS.codes},
+        **{f"status_{code}": _STATUS for code in DIRECTIONS.codes}}},
+    "Coverage": {"type": "object", "required": ["municipalities", "region", "filter"], "properties": {
+        "municipalities": {"type": "array", "description": "Все муниципалитеты, в том числе без программ.",
+                           "items": {"$ref": "#/components/schemas/MunicipalityCoverage"}},
+        "region": {"allOf": [{"$ref": "#/components/schemas/CoverageFigures"}, {"type": "object", "properties": {
+            "name": {"type": "string"}, "population": _CHILD_FIGURE}}]},
+        "filter": _FILTER,
+        "population": {"type": "object", "additionalProperties": _CHILD_FIGURE,
+                       "description": "Источник и способ оценки численности детей по муниципалитетам."},
+        "gap_method": {"type": "string"}}},
+    "MunicipalityCoverageDetail": {"type": "object", "required": ["municipality", "districts", "gaps"], "properties": {
+        "municipality": {"allOf": [{"$ref": "#/components/schemas/MunicipalityCoverage"}, {
+            "type": "object", "properties": {"population": _CHILD_FIGURE}}]},
+        "districts": {"type": "array", "items": {"allOf": [{"$ref": "#/components/schemas/CoverageFigures"}, {
+            "type": "object", "properties": {"district": {"type": "string"}}}]}},
+        "gaps": {"type": "array", "items": {"$ref": "#/components/schemas/CoverageGap"}},
+        "filter": _FILTER, "gap_method": {"type": "string"}}},
+}
+
 SCHEMAS: dict[str, Any] = {
     "Error": {"type": "object", "required": ["error"], "properties": {"error": {
         "type": "object", "required": ["status", "message"],
@@ -92,6 +142,7 @@ SCHEMAS: dict[str, Any] = {
         "query": {"type": "object", "properties": {
             "searched_for": _nullable("string"), "corrected_from": _nullable("string"),
             "suggestion": _nullable("string"), "ignored_words": {"type": "array", "items": {"type": "string"}}}}}},
+    **COVERAGE_SCHEMAS,
     "Term": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}},
     "Municipality": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"},
@@ -153,6 +204,15 @@ def openapi_document() -> dict[str, Any]:
                                                 **_errors(404)}}},
             "/municipalities": {"get": {"summary": "Муниципалитеты и их районы", "operationId": "list_municipalities",
                                         "responses": {"200": _list_of("Municipality", "Муниципалитеты")}}},
+            "/coverage": {"get": {"summary": "Охват: регион и все муниципалитеты", "operationId": "get_coverage",
+                                  "parameters": COVERAGE_PARAMETERS,
+                                  "responses": {"200": _json("Coverage", "Показатели"), **_errors(400)}}},
+            "/coverage/{name}": {"get": {
+                "summary": "Охват муниципалитета по районам и пробелы", "operationId": "get_municipality_coverage",
+                "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
+                                "description": "Название муниципалитета"}, *COVERAGE_PARAMETERS],
+                "responses": {"200": _json("MunicipalityCoverageDetail", "Показатели и пробелы"),
+                              **_errors(400, 404)}}},
             **vocabulary_paths,
         },
         "components": {"schemas": SCHEMAS},

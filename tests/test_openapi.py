@@ -21,7 +21,7 @@ def test_the_document_is_valid_openapi_3_1(spec):
 
 def test_every_api_route_is_described(app, spec):
     routes = {rule.rule.removeprefix("/api/v1") for rule in app.url_map.iter_rules() if rule.rule.startswith("/api/v1")}
-    described = {path.replace("{id}", "<public_id>") for path in spec["paths"]}
+    described = {path.replace("{id}", "<public_id>").replace("{name}", "<name>") for path in spec["paths"]}
     vocabulary = next(r for r in routes if r.startswith("/<"))
     routes.discard(vocabulary)
     routes.discard("/openapi.json")

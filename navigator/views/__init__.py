@@ -6,11 +6,12 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from navigator.views import api, errors, public, site
+    from navigator.views import api, coverage, errors, public, site
 
     site.init_site(app)
     errors.register_error_handlers(app)
     app.register_blueprint(public.blueprint)
+    app.register_blueprint(coverage.blueprint)
     app.register_blueprint(api.blueprint)
 
     from navigator.views import admin, auth, municipal, provider

@@ -9,11 +9,13 @@ from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from navigator import vocab
+from navigator.coverage import tables
 from navigator.extensions import db_session, search_index
 from navigator.models import District, Municipality, Organization, Program, Venue
 from navigator.openapi import openapi_document
 from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
 from navigator.serialize import organization_summary, program_detail, program_summary, vocabulary_items
+from navigator.views import coverage as coverage_pages
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -105,6 +107,30 @@ def municipalities():
         districts.setdefault(district.municipality_id, []).append({"id": district.id, "name": district.name})
     return jsonify([{"id": m.id, "name": m.name, "districts": districts.get(m.id, [])}
                     for m in session.scalars(select(Municipality).order_by(Municipality.name))])
+
+
+@blueprint.get("/coverage")
+def coverage():
+    """Coverage of the region and of every municipality (those without programs too), optionally filtered."""
+    try:
+        chosen, _indicator = coverage_pages.parse_arguments(request.args)
+    except BadRequest as problem:
+        return api_error(400, problem.message, problem.parameter)
+    return jsonify(tables.region_document(coverage_pages.current_snapshot(), chosen))
+
+
+@blueprint.get("/coverage/<name>")
+def coverage_municipality(name: str):
+    """One municipality's coverage by district or settlement, and its gaps."""
+    try:
+        chosen, _indicator = coverage_pages.parse_arguments(request.args)
+    except BadRequest as problem:
+        return api_error(400, problem.message, problem.parameter)
+    snapshot = coverage_pages.current_snapshot()
+    row = coverage_pages.find_municipality(snapshot, name)
+    if row is None:
+        return api_error(404, f"Муниципалитета «{name}» нет в данных")
+    return jsonify(tables.municipality_document(snapshot, row, chosen))
 
 
 @blueprint.get("/<any(directions, 'enrollment-kinds', 'ovz-categories', formats, 'organization-types'):name>")

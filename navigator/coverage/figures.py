@@ -1,0 +1,172 @@
+"""Coverage figures of a group of programs (the region, each municipality, each district of one).
+
+Every figure counts active programs only, after the optional filter by one direction or one
+enrollment kind. A program offering several enrollment kinds counts in each share, so the shares
+of free, certificate and paid programs can add up to more than 100 %.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+
+import numpy as np
+
+from navigator.coverage.catalogue import Catalogue, enrollment_bit
+from navigator.coverage.population import ChildFigure
+from navigator.search.request import BadRequest
+from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS
+
+#: Indicators a map can be coloured by: code → label (the table shows all of them).
+INDICATORS = {
+    "seats_per_1000": "Мест на 1 000 детей 5–18 лет",
+    "programs": "Программ",
+    "organizations": "Организаций",
+    "venues": "Адресов проведения",
+    "seats": "Мест",
+    "seats_free": "Свободных мест",
+    "share_free": "Доля бесплатных программ, %",
+    "share_certificate": "Доля программ по сертификату, %",
+    "share_paid": "Доля платных программ, %",
+    "ovz_programs": "Программ для детей с ОВЗ",
+}
+DEFAULT_INDICATOR = "seats_per_1000"
+SHARE_KINDS = {"share_free": "free", "share_certificate": "certificate", "share_paid": "paid"}
+
+
+@dataclass(frozen=True)
+class CoverageFilter:
+    direction: str | None = None
+    enrollment: str | None = None
+
+    def pairs(self) -> list[tuple[str, str]]:
+        return [(name, value) for name, value in (("direction", self.direction), ("enrollment", self.enrollment))
+                if value]
+
+
+def _choice(args: Mapping[str, str], name: str, codes, lookup=None) -> str | None:
+    value = (args.get(name) or "").strip()
+    if not value:
+        return None
+    term = lookup(value) if lookup else None
+    if term is not None:
+        return term.code
+    if value in codes:
+        return value
+    raise BadRequest(name, f"неизвестное значение «{value[:50]}»; допустимы: {', '.join(codes)}")
+
+
+def parse_filter(args: Mapping[str, str]) -> CoverageFilter:
+    """The direction and enrollment kind from query arguments (codes or Russian labels); BadRequest otherwise."""
+    return CoverageFilter(_choice(args, "direction", DIRECTIONS.codes, DIRECTIONS.lookup),
+                          _choice(args, "enrollment", ENROLLMENT_KINDS.codes, ENROLLMENT_KINDS.lookup))
+
+
+def parse_indicator(args: Mapping[str, str]) -> str:
+    """The indicator the map is coloured by (default: seats per 1,000 children)."""
+    return _choice(args, "indicator", tuple(INDICATORS)) or DEFAULT_INDICATOR
+
+
+@dataclass(frozen=True)
+class Figures:
+    """The figures of one area; `children` is None where no population figure is known."""
+
+    name: str
+    organizations: int
+    programs: int
+    venues: int
+    seats: int
+    seats_free: int
+    by_direction: dict[str, int]
+    by_enrollment: dict[str, int]
+    ovz_programs: int
+    children: ChildFigure | None
+
+    @property
+    def seats_per_1000(self) -> float | None:
+        if self.children is None or self.children.children <= 0:
+            return None
+        return self.seats * 1000 / self.children.children
+
+    def share(self, kind: str) -> float | None:
+        """Per cent of the programs that offer this enrollment kind (None without programs)."""
+        return self.by_enrollment[kind] * 100 / self.programs if self.programs else None
+
+    def value(self, indicator: str) -> float | None:
+        if indicator in SHARE_KINDS:
+            return self.share(SHARE_KINDS[indicator])
+        if indicator.startswith("direction_"):
+            return self.by_direction[indicator.removeprefix("direction_")]
+        return getattr(self, indicator)
+
+    def as_row(self, name_key: str) -> dict:
+        """The figures as one flat record: the JSON, CSV and XLSX exports all write this."""
+        row = {name_key: self.name, "programs": self.programs, "organizations": self.organizations,
+               "venues": self.venues, "seats": self.seats, "seats_free": self.seats_free}
+        row.update({f"programs_{code}": count for code, count in self.by_direction.items()})
+        row.update({key: _rounded(self.share(kind)) for key, kind in SHARE_KINDS.items()})
+        row["ovz_programs"] = self.ovz_programs
+        row["children_5_18"] = self.children.children if self.children else None
+        row["children_estimate"] = self.children.estimate if self.children else None
+        row["seats_per_1000"] = _rounded(self.seats_per_1000)
+        return row
+
+
+def _rounded(value: float | None) -> float | None:
+    return None if value is None else round(value, 1)
+
+
+def row_labels(name_key: str, name_label: str) -> dict[str, str]:
+    """Column labels of as_row's keys, for the CSV and XLSX headers."""
+    labels = {name_key: name_label, "programs": "Программ", "organizations": "Организаций",
+              "venues": "Адресов проведения", "seats": "Мест", "seats_free": "Свободных мест"}
+    labels.update({f"programs_{term.code}": f"Программ: {term.label}" for term in DIRECTIONS})
+    labels.update({key: INDICATORS[key] for key in SHARE_KINDS})
+    labels.update({"ovz_programs": INDICATORS["ovz_programs"], "children_5_18": "Детей 5–18 лет",
+                   "children_estimate": "Численность детей — оценка", "seats_per_1000": INDICATORS["seats_per_1000"]})
+    return labels
+
+
+def program_mask(catalogue: Catalogue, chosen: CoverageFilter) -> np.ndarray:
+    """Which active programs pass the filter."""
+    mask = np.ones(catalogue.size, dtype=bool)
+    if chosen.direction:
+        mask &= catalogue.direction == DIRECTIONS.codes.index(chosen.direction)
+    if chosen.enrollment:
+        mask &= (catalogue.enrollment & enrollment_bit(chosen.enrollment)) != 0
+    return mask
+
+
+def _distinct_per_group(groups: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
+    """How many different values each group has."""
+    if not len(groups):
+        return np.zeros(count, dtype=np.int64)
+    pairs = np.unique(groups * (int(values.max()) + 1) + values)
+    return np.bincount(pairs // (int(values.max()) + 1), minlength=count)
+
+
+def grouped_figures(catalogue: Catalogue, mask: np.ndarray, groups: np.ndarray, names: list[str],
+                    children: list[ChildFigure | None]) -> list[Figures]:
+    """Figures of each group: groups gives each program's group row (programs outside the mask are ignored)."""
+    count = len(names)
+    selected = mask & (groups >= 0)
+    group = groups[selected]
+    programs = np.bincount(group, minlength=count)
+    seats = np.bincount(group, weights=catalogue.seats_total[selected], minlength=count)
+    seats_free = np.bincount(group, weights=catalogue.seats_free[selected], minlength=count)
+    ovz = np.bincount(group, weights=catalogue.ovz[selected], minlength=count)
+    organizations = _distinct_per_group(group, catalogue.organization[selected], count)
+    venues = _distinct_per_group(group, catalogue.venue[selected], count)
+    directions = catalogue.direction[selected]
+    known = directions >= 0
+    width = len(DIRECTIONS.codes)
+    by_direction = np.bincount(group[known] * width + directions[known], minlength=count * width).reshape(count, width)
+    enrollment = catalogue.enrollment[selected]
+    by_kind = {kind: np.bincount(group, weights=(enrollment & enrollment_bit(kind)) != 0, minlength=count)
+               for kind in ENROLLMENT_KINDS.codes}
+    return [Figures(
+        name=names[row], organizations=int(organizations[row]), programs=int(programs[row]), venues=int(venues[row]),
+        seats=int(seats[row]), seats_free=int(seats_free[row]),
+        by_direction={code: int(by_direction[row, index]) for index, code in enumerate(DIRECTIONS.codes)},
+        by_enrollment={kind: int(by_kind[kind][row]) for kind in ENROLLMENT_KINDS.codes},
+        ovz_programs=int(ovz[row]), children=children[row]) for row in range(count)]
