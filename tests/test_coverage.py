@@ -16,6 +16,7 @@ from navigator import create_app, migrations
 from navigator.coverage import load_population
 from navigator.coverage import service as service_module
 from navigator.coverage.gaps import EARTH_RADIUS_KM, find_gaps, haversine_km, nearest_km, status
+from navigator.coverage.maps import NO_DATA_COLOUR, Scale
 from navigator.extensions import database
 from navigator.importer import import_file
 from navigator.models import Municipality, Program, ProgramEnrollment, ProgramOvz, Venue
@@ -350,3 +351,11 @@ def test_api_answers_match_the_openapi_description(coverage_app, sample):
     check("Coverage", client.get("/api/v1/coverage?enrollment=certificate").get_json())
     check("MunicipalityCoverageDetail", client.get("/api/v1/coverage/Кемеровский городской округ").get_json())
     check("Error", client.get("/api/v1/coverage?direction=x").get_json())
+
+
+@pytest.mark.parametrize("values", [[3.0], [0.0, 0.0], [1.0, None, 1.0], [0.0, 0.0, 0.0, 10.0]])
+def test_colour_scale_handles_few_distinct_values(values):
+    """A small region (one municipality, all zeros) still gets a legend instead of a crash."""
+    scale = Scale.of(values)
+    assert len(scale.steps) >= 2
+    assert all(scale.colour(value) != NO_DATA_COLOUR for value in values if value is not None)

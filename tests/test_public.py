@@ -295,3 +295,14 @@ def test_errors_answer_json_to_api_clients_and_a_page_to_people(app):
     assert "Ошибка на сервере" in html and "boom" not in html and 'class="site-header"' in html
     assert client.get("/api/v1/broken").get_json() == {"error": {"status": 500, "message": "Ошибка на сервере"}}
     assert client.get("/api/v1/no-such-thing").get_json()["error"]["status"] == 404
+
+
+def test_every_page_links_to_the_other_audiences(catalog):
+    """Parents find search, staff find coverage and the log-in, developers the API, from any page."""
+    client = catalog.test_client()
+    for url in ("/", "/programs/p1"):
+        html = page(client, url)
+        for target in ('href="/"', 'href="/coverage"', 'href="/login"', 'href="/api/v1/openapi.json"'):
+            assert target in html, (url, target)
+    for target in ("/coverage", "/login", "/api/v1/openapi.json"):
+        assert catalog.test_client().get(target).status_code == 200, target

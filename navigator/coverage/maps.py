@@ -66,8 +66,9 @@ class Scale:
         if not len(known):
             return cls([])
         edges = np.unique(np.quantile(known, np.linspace(0, 1, STEPS + 1)))
-        if len(edges) == 1:
-            edges = np.array([edges[0], edges[0] + 1])
+        if len(edges) < 3:
+            # branca needs two classes at least; one value (or two) still gets a legend that reads sensibly.
+            edges = np.linspace(edges[0], max(edges[-1], edges[0] + 1), 3)
         colormap = branca.colormap.linear.YlGnBu_09.to_step(index=[float(edge) for edge in edges])
         return cls([LegendStep(float(low), float(high), colormap.rgb_hex_str((low + high) / 2))
                     for low, high in zip(edges[:-1], edges[1:], strict=True)])
