@@ -8,6 +8,7 @@ report them all at once. Messages are in Russian because providers read them on 
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
@@ -87,6 +88,7 @@ REQUIRED: frozenset[str] = frozenset({
 MAX_LENGTH = {"program_id": 64, "organization_id": 64, "title": 200, "profile": 200, "organization": 500,
               "municipality": 200, "district": 200, "address": 500, "schedule": 500, "duration": 200,
               "teacher": 300, "phone": 100, "email": 200, "website": 500, "program_url": 500}
+INTEGER_PATTERN = re.compile(r"[+-]?\d+")
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_PATTERN = re.compile(r"^https?://\S+$", re.IGNORECASE)
@@ -100,7 +102,7 @@ def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
     bounds = f"от {low} до {high}" if high is not None else f"не меньше {low}"
 
     def parse(text: str) -> int:
-        if not re.fullmatch(r"[+-]?\d+", text):
+        if not INTEGER_PATTERN.fullmatch(text):
             raise Invalid(f"должно быть целым числом {bounds}")
         value = int(text)
         if value < low or (high is not None and value > high):
@@ -137,9 +139,15 @@ def _rating(text: str) -> float:
     return float(value)
 
 
+def _remembered(parse: Callable[[str], object]) -> Callable[[str], object]:
+    """Remember the answers of a parser of vocabulary values: a large file repeats a handful of them."""
+    return functools.lru_cache(maxsize=1024)(parse)
+
+
 def _choice(vocabulary: Vocabulary) -> Callable[[str], str]:
     allowed = ", ".join(term.label for term in vocabulary)
 
+    @_remembered
     def parse(text: str) -> str:
         term = vocabulary.lookup(text)
         if term is None:
@@ -153,6 +161,7 @@ def _split_list(text: str) -> list[str]:
     return [part for part in (piece.strip() for piece in text.split(LIST_SEPARATOR)) if part]
 
 
+@_remembered
 def _enrollment(text: str) -> tuple[str, ...]:
     codes = set()
     for part in _split_list(text):
@@ -165,6 +174,7 @@ def _enrollment(text: str) -> tuple[str, ...]:
     return tuple(code for code in ENROLLMENT_KINDS.codes if code in codes)
 
 
+@_remembered
 def _ovz(text: str) -> tuple[str, ...]:
     parts = _split_list(text)
     if [fold(part) for part in parts] == [fold(NO_OVZ_LABEL)]:

@@ -1,0 +1,138 @@
+"""Import speed: a first import of generated rows, a re-import of the same file, and a 1 % update.
+
+    .venv/bin/python bench/import.py [--rows 100000] [--seed 1] [--database-url URL]
+
+It writes N sample rows (navigator.sampledata) into a temporary folder, migrates a fresh SQLite
+database there — and, with --database-url, an empty database of yours (PostgreSQL, say; it stays
+filled afterwards) — builds its empty search index, and imports through import_file, as
+`navigator import` does (the online geocoder off):
+
+1. the file into the empty database;
+2. the same file again, every row unchanged;
+3. the file with the title of every hundredth row changed.
+
+For each step it prints the import proper (read, validate, apply, commit) and, apart, the time the
+search index took to follow the commit (the after-commit hook: a rebuild for a change of about half
+the index or more, else an update of the changed programs), rows per second of each and of both,
+and the peak memory so far of this process and of its finished children (Whoosh's workers).
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import os
+import platform
+import resource
+import sqlite3
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+import sqlalchemy  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+
+from navigator import create_app, migrations  # noqa: E402
+from navigator.extensions import database, search_index  # noqa: E402
+from navigator.importer import import_file  # noqa: E402
+from navigator.sampledata.generator import write_csv  # noqa: E402
+from navigator.search import rebuild  # noqa: E402
+
+CHANGED_EVERY = 100
+
+
+class HookClock:
+    """Times what runs after a commit of the factory's sessions: the search index following it."""
+
+    def __init__(self, session_factory):
+        self.started = self.finished = None
+        event.listen(session_factory, "after_commit", self._start, insert=True)  # before the app's hook
+        event.listen(session_factory, "after_commit", self._finish)  # after it
+
+    def _start(self, _session) -> None:
+        self.started = self.started or time.perf_counter()
+
+    def _finish(self, _session) -> None:
+        self.finished = time.perf_counter()
+
+    def reset(self) -> None:
+        self.started = self.finished = None
+
+
+def changed_copy(source: Path, target: Path) -> int:
+    """Write source with the title of every CHANGED_EVERY-th row changed; return how many changed."""
+    with open(source, encoding="utf-8", newline="") as handle:
+        reader = csv.DictReader(handle)
+        fields, rows = reader.fieldnames, list(reader)
+    for row in rows[::CHANGED_EVERY]:
+        row["title"] = f"{row['title']} (новый набор)"
+    with open(target, "w", encoding="utf-8", newline="") as handle:
+        writer = csv.DictWriter(handle, fieldnames=fields, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return len(rows[::CHANGED_EVERY])
+
+
+def peak_mb() -> tuple[float, float]:
+    kilobytes = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
+    return tuple(value / 1024 for value in kilobytes)
+
+
+def prepared_app(url: str, folder: Path):
+    app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(folder / "index"), "SECRET_KEY": "bench",
+                      "GEOCODER": "off"}, instance_path=str(folder / "instance"))
+    engine = database(app).engine
+    if migrations.current_revision(engine) is not None:
+        sys.exit(f"{engine.url.render_as_string()} is not empty: give the benchmark an empty database.")
+    migrations.upgrade(engine)
+    rebuild(search_index(app).index_dir, database(app).session_factory)  # an empty index, as after `make run`
+    return app
+
+
+def run_steps(label: str, url: str, folder: Path, files: list[tuple[str, Path]], rows: int) -> None:
+    app = prepared_app(url, folder)
+    factory = database(app).session_factory
+    clock = HookClock(factory)
+    print(f"\n{label}\n{'step':<22} {'import s':>9} {'rows/s':>8} {'index s':>8} {'with index':>11} "
+          f"{'peak MB':>8} {'workers MB':>10}  summary")
+    for step, path in files:
+        clock.reset()
+        with factory() as session:
+            started = time.perf_counter()
+            summary = import_file(session, path)
+            ended = time.perf_counter()
+        hook_start = clock.started or ended
+        imported, indexed = hook_start - started, (clock.finished or hook_start) - hook_start
+        own, workers = peak_mb()
+        print(f"{step:<22} {imported:9.1f} {rows / imported:8.0f} {indexed:8.1f} {rows / (ended - started):11.0f} "
+              f"{own:8.0f} {workers:10.0f}  {summary}")
+    database(app).engine.dispose()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=100_000, help="rows to generate (default 100,000)")
+    parser.add_argument("--seed", type=int, default=1, help="seed of the sample generator (default 1)")
+    parser.add_argument("--database-url", help="also import into this empty database (e.g. PostgreSQL)")
+    arguments = parser.parse_args()
+    print(f"{platform.node()}: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
+          f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}")
+    with tempfile.TemporaryDirectory(prefix="navigator-import-bench-") as temporary:
+        folder = Path(temporary)
+        first = folder / "programs.csv"
+        write_csv(first, arguments.rows, arguments.seed)
+        changed = changed_copy(first, folder / "changed.csv")
+        files = [("first import", first), ("re-import, unchanged", first),
+                 (f"{changed} rows changed", folder / "changed.csv")]
+        run_steps(f"SQLite, {arguments.rows:,} rows", f"sqlite:///{folder / 'navigator.db'}", folder / "sqlite",
+                  files, arguments.rows)
+        if arguments.database_url:
+            run_steps(f"{arguments.database_url.split(':')[0]}, {arguments.rows:,} rows", arguments.database_url,
+                      folder / "other", files, arguments.rows)
+
+
+if __name__ == "__main__":
+    main()
