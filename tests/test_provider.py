@@ -126,8 +126,6 @@ def test_quick_edit_also_updates_a_waiting_revision(provider, session):
     assert (revision.record["seats_free"], revision.record["schedule"]) == ("1", "Пн 9:00")
 
 
-@pytest.mark.xfail(strict=True, reason="search: Searcher.refresh() reuses a segment's reader by segment id, so "
-                   "documents deleted from an existing segment stay findable in a process that searched before")
 def test_archiving_takes_a_program_out_of_search_at_once(provider, session):
     assert found(provider, "шахматы") == ["a1"]
     assert post(provider, "/provider/programs/a1/archive").status_code == 302

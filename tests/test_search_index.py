@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import subprocess
 import sys
@@ -18,6 +19,7 @@ from navigator.importer import import_file
 from navigator.models import Program
 from navigator.search import index as index_module
 from navigator.search import index_status, rebuild
+from navigator.search import service as service_module
 from navigator.search.index import open_live
 from tests.factories import load_programs, make_row, write_csv
 
@@ -102,6 +104,19 @@ def test_another_process_sees_a_committed_change_within_a_second(loaded, tmp_pat
     database(other).engine.dispose()
 
 
+def test_a_program_archived_by_another_worker_leaves_this_workers_search(loaded, client, tmp_path):
+    assert titles(client, q="робототехника") == ["Робототехника"]  # this worker has a searcher open
+    other = create_app(dict(loaded.config), instance_path=str(tmp_path / "other-instance"))
+    with database(other).session_factory() as session:
+        program = session.scalar(select(Program).where(Program.public_id == "p2"))
+        program.status = "archived"  # deletes its document from the segment this worker is reading
+        mark_programs_changed(session, [program.id])
+        session.commit()
+    database(other).engine.dispose()
+    assert eventually(lambda: titles(client, q="робототехника") == [], seconds=1.0)
+    assert titles(client, q="шахматы") == ["Шахматы"]
+
+
 def test_a_crash_during_rebuild_leaves_the_previous_index_serving(loaded, client, monkeypatch):
     index_dir = Path(loaded.config["INDEX_DIR"])
     serving = os.readlink(index_dir / "live")
@@ -172,3 +187,50 @@ def test_the_app_keeps_one_searcher_between_requests(loaded, client):
     first = search_index(loaded)._searcher
     titles(client, q="робототехника")
     assert search_index(loaded)._searcher is first
+
+
+def test_a_change_to_half_the_index_rebuilds_it_and_a_smaller_one_updates_it(loaded, client, tmp_path, monkeypatch):
+    monkeypatch.setattr(service_module, "REBUILD_ABOVE", 0)
+    index_dir = Path(loaded.config["INDEX_DIR"])
+    serving = os.readlink(index_dir / "live")
+    with database(loaded).session_factory() as session:  # 1 of 2 indexed programs: updated in place
+        import_file(session, write_csv(tmp_path / "one.csv", [make_row(1, title="Шашки"), make_row(2, **ROBOTICS)]))
+    assert os.readlink(index_dir / "live") == serving
+    assert titles(client, q="шашки") == ["Шашки"]
+    vocal = make_row(3, title="Вокальная студия", profile="Вокал")
+    with database(loaded).session_factory() as session:  # 2 against 2 indexed: rebuilt
+        import_file(session, write_csv(tmp_path / "two.csv", [make_row(1), make_row(2, **ROBOTICS), vocal]))
+    assert os.readlink(index_dir / "live") != serving
+    assert titles(client, q="вокал") == ["Вокальная студия"] and titles(client, q="шашки") == []
+
+
+def test_a_large_rebuild_is_indexed_by_two_processes(app, client, tmp_path, monkeypatch):
+    monkeypatch.setattr(index_module, "PARALLEL_FROM", 2)
+    rows = [make_row(number, title=f"Шахматы {number}") for number in range(1, 601)] + [make_row(601, **ROBOTICS)]
+    load_programs(app, rows, tmp_path)
+    with open_live(Path(app.config["INDEX_DIR"])).searcher() as searcher:
+        assert searcher.doc_count() == 601
+        assert len(searcher.reader().leaf_readers()) == 2  # one segment from each worker
+    assert titles(client, q="робототехника") == ["Робототехника"]
+    assert client.get("/api/v1/programs", query_string={"q": "шахматы"}).get_json()["total"] == 600
+
+
+def test_a_crash_during_a_parallel_rebuild_stops_its_workers(app, client, tmp_path, monkeypatch):
+    monkeypatch.setattr(index_module, "PARALLEL_FROM", 2)
+    load_programs(app, [make_row(number) for number in range(1, 1202)], tmp_path)
+    index_dir = Path(app.config["INDEX_DIR"])
+    serving = os.readlink(index_dir / "live")
+    real_documents = index_module.documents
+
+    def crashing_documents(session, program_ids=None):
+        for number, item in enumerate(real_documents(session, program_ids)):
+            if number == 1100:  # both workers have batches by now
+                raise KeyboardInterrupt("killed halfway")
+            yield item
+
+    monkeypatch.setattr(index_module, "documents", crashing_documents)
+    with pytest.raises(KeyboardInterrupt):
+        rebuild(index_dir, database(app).session_factory)
+    assert multiprocessing.active_children() == []
+    assert os.readlink(index_dir / "live") == serving
+    assert client.get("/api/v1/programs", query_string={"q": "шахматы"}).get_json()["total"] == 1201

@@ -3,7 +3,7 @@
 Words are lower-cased with ё folded into е, hyphenated words are indexed both as their parts and
 joined («естественно-научный» → естественн, научн, естественнонаучн), and each word is reduced to
 its Snowball stem — Russian for Cyrillic words, English for Latin ones (LEGO, Python, Scratch).
-Snowball through PyStemmer (C) gives the same stems as Whoosh's pure-Python stemmer at ~1/150 of
+Snowball through PyStemmer (C) gives the same stems as Whoosh's pure-Python stemmer at ~1/70 of
 the cost; dictionary lemmas (pymorphy) were not needed for the word forms parents type — see
 docs/search.md for the measurements.
 """

@@ -11,7 +11,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from navigator.models import District, Organization, Program, ProgramEnrollment, ProgramOvz, Venue
@@ -62,6 +62,11 @@ def documents(session: Session, program_ids: Iterable[int] | None = None) -> Ite
             yield program_id, document
         for program_id in set(batch or ()) - found:
             yield program_id, None
+
+
+def active_count(session: Session) -> int:
+    """How many programs a full build indexes."""
+    return session.scalar(select(func.count()).select_from(Program).where(Program.status == "active"))
 
 
 def _active_documents(session: Session, ids: list[int] | None) -> Iterator[tuple[int, dict]]:

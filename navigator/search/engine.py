@@ -1,13 +1,14 @@
-"""Run a search request: text through Whoosh, exact filters, facets, sorting and pages over columns."""
+"""Run a search request: text matches and scores, exact filters, facets, sorting and pages over columns."""
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session, joinedload
 
 from navigator.models import District, Municipality, Organization, Program, Venue
 from navigator.search.analysis import fold, switch_layout
@@ -35,8 +36,9 @@ class Hit:
     distance_km: float | None
 
 
-@dataclass(frozen=True)
-class MapPoint:
+class MapPoint(NamedTuple):
+    """One mapped result (a tuple: a map may hold tens of thousands, and tuples are cheap to make)."""
+
     public_id: str
     title: str
     organization: str
@@ -102,9 +104,8 @@ def _facet_masks(columns: Columns, request: SearchRequest) -> dict[str, np.ndarr
     return masks
 
 
-def _plain_mask(columns: Columns, request: SearchRequest, organization_id: int | None,
-                distances: np.ndarray | None) -> np.ndarray:
-    """Filters that are not facets: age, price, free places, organization, profile, radius."""
+def _plain_mask(columns: Columns, request: SearchRequest, organization_id: int | None) -> np.ndarray:
+    """Filters that are not facets: age, price, free places, organization, profile (the radius comes later)."""
     mask = columns.live.copy()
     if request.age is not None:
         mask &= (columns.age_min <= request.age) & (request.age <= columns.age_max)
@@ -117,29 +118,72 @@ def _plain_mask(columns: Columns, request: SearchRequest, organization_id: int |
         mask &= columns.organization_id == organization_id
     if request.profile:
         mask &= columns.profile == fold(request.profile).strip()
-    if distances is not None and request.radius_km is not None:
-        mask &= distances <= request.radius_km
     return mask
 
 
+def _box(columns: Columns, near: tuple[float, float], radius_km: float) -> np.ndarray:
+    """Documents inside a latitude/longitude box that holds the whole circle (with a 1 % margin)."""
+    angle = radius_km / EARTH_RADIUS_KM
+    lat0 = math.radians(near[0])
+    half_lat = math.degrees(angle) * 1.01
+    inside = np.abs(columns.lat - near[0]) <= half_lat
+    if abs(lat0) + angle < math.pi / 2 * 0.99:
+        half_lon = math.degrees(math.asin(min(1.0, math.sin(angle) / math.cos(lat0)))) * 1.01
+        inside &= np.abs((columns.lon - near[1] + 180) % 360 - 180) <= half_lon
+    return inside
+
+
+def _distances(columns: Columns, request: SearchRequest, candidates: np.ndarray) -> np.ndarray | None:
+    """Kilometres from `near` for the mapped candidates (within the radius box); NaN for every other document."""
+    if request.near is None:
+        return None
+    if request.radius_km is not None:
+        candidates = candidates & _box(columns, request.near, request.radius_km)
+    docnums = np.flatnonzero(candidates & columns.mapped)
+    distances = np.full(columns.size, np.nan)
+    distances[docnums] = haversine_km(columns.lat[docnums], columns.lon[docnums], request.near)
+    return distances
+
+
 def _text_mask(searcher, columns: Columns, text: str, synonyms: Synonyms):
-    match = match_text(searcher, text, synonyms)
+    """(mask, relevance scores, ignored words) of a text; (None, None, []) when it has no searchable words."""
+    match = match_text(searcher, columns, text, synonyms)
     if match is None:
         return None, None, []
-    mask = np.zeros(columns.size, dtype=bool)
-    if match.docnums:
-        mask[np.fromiter(match.docnums, dtype=np.int64, count=len(match.docnums))] = True
-    return mask, match.query, match.ignored
+    return match.mask, match.scores, match.ignored
 
 
-def _order(searcher, columns: Columns, request: SearchRequest, final: np.ndarray, query,
+def _match(searcher, columns: Columns, text: str, synonyms: Synonyms):
+    """The text's matches, or those of the text in the other keyboard layout when that finds more than little;
+    returns (mask, scores, ignored words, searched for, corrected from)."""
+    mask, scores, ignored = _text_mask(searcher, columns, text, synonyms)
+    if mask is not None and np.count_nonzero(mask) < FEW_RESULTS:
+        switched = switch_layout(text)
+        if switched:
+            other_mask, other_scores, other_ignored = _text_mask(searcher, columns, switched, synonyms)
+            if other_mask is not None and np.count_nonzero(other_mask) > np.count_nonzero(mask):
+                return other_mask, other_scores, other_ignored, switched, text
+    return mask, scores, ignored, text or None, None
+
+
+def _first(docnums: np.ndarray, keys: tuple[np.ndarray, ...], needed: int) -> np.ndarray:
+    """The first `needed` of docnums in np.lexsort order of keys (the last key is the primary one), sorting only
+    the documents whose primary key can reach the first `needed` rather than all of them."""
+    if 0 < needed < len(docnums):
+        primary = keys[-1]
+        near_top = primary <= np.partition(primary, needed - 1)[needed - 1]
+        docnums, keys = docnums[near_top], tuple(key[near_top] for key in keys)
+    return docnums[np.lexsort(keys)][:needed]
+
+
+def _order(columns: Columns, request: SearchRequest, final: np.ndarray, scores: np.ndarray | None,
            distances: np.ndarray | None, needed: int) -> np.ndarray:
     """Document numbers of the first `needed` results in the requested order."""
     docnums = np.flatnonzero(final)
     sort = request.effective_sort
-    if sort == "relevance" and query is not None:
-        results = searcher.search(query, filter=set(docnums.tolist()), limit=needed)
-        return np.array([hit.docnum for hit in results], dtype=np.int64)
+    if sort == "relevance" and scores is not None:
+        # Best score first; equal scores in document order, as Whoosh's collector ranks them.
+        return _first(docnums, (docnums, -scores[docnums]), needed)
     rank = columns.title_rank[docnums]
     keys = {
         "distance": lambda: (rank, np.nan_to_num(distances[docnums], nan=np.inf)),
@@ -148,7 +192,7 @@ def _order(searcher, columns: Columns, request: SearchRequest, final: np.ndarray
         "rating": lambda: (rank, -np.nan_to_num(columns.rating[docnums], nan=-1.0)),
         "updated": lambda: (rank, -columns.updated[docnums]),
     }.get(sort, lambda: (rank,))()
-    return docnums[np.lexsort(keys)][:needed]
+    return _first(docnums, keys, needed)
 
 
 def _count_facets(session: Session, columns: Columns, request: SearchRequest, base: np.ndarray,
@@ -186,8 +230,8 @@ def _count_facets(session: Session, columns: Columns, request: SearchRequest, ba
 
 
 def _place_facet(session: Session, model, ids: np.ndarray, selected: int | None) -> list[FacetCount]:
-    values, counts = np.unique(ids[ids > 0], return_counts=True)
-    counted = dict(zip(values.tolist(), counts.tolist(), strict=True))
+    counts = np.bincount(ids) if len(ids) else np.zeros(1, dtype=np.int64)
+    counted = {int(i): int(counts[i]) for i in np.flatnonzero(counts) if i > 0}  # 0: no district
     wanted = set(counted) | ({selected} if selected else set())
     names = dict(session.execute(select(model.id, model.name).where(model.id.in_(wanted))).all()) if wanted else {}
     return sorted((FacetCount(str(i), names[i], counted.get(i, 0), i == selected) for i in names),
@@ -216,10 +260,10 @@ def _load_programs(session: Session, program_ids: list[int]) -> list[Program]:
     """Programs of one page with what a card shows, in the given order."""
     if not program_ids:
         return []
+    # Joins for the many-to-one parts (one query instead of four); enrollments and ОВЗ load with the model's selectin.
     found = session.scalars(select(Program).where(Program.id.in_(program_ids)).options(
-        selectinload(Program.organization),
-        selectinload(Program.venue).selectinload(Venue.municipality),
-        selectinload(Program.venue).selectinload(Venue.district))).all()
+        joinedload(Program.organization), joinedload(Program.venue).joinedload(Venue.municipality),
+        joinedload(Program.venue).joinedload(Venue.district))).all()
     by_id = {program.id: program for program in found}
     return [by_id[i] for i in program_ids if i in by_id]
 
@@ -229,27 +273,20 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
     organization_id = _check_places(session, request)
     with index.reading() as (searcher, columns):
         text = request.q.strip()
-        text_mask, query, ignored = _text_mask(searcher, columns, text, index.synonyms)
-        searched_for, corrected_from = text or None, None
-        if text_mask is not None and np.count_nonzero(text_mask & columns.live) < FEW_RESULTS:
-            switched = switch_layout(text)
-            if switched:
-                other_mask, other_query, other_ignored = _text_mask(searcher, columns, switched, index.synonyms)
-                if other_mask is not None and (np.count_nonzero(other_mask & columns.live)
-                                               > np.count_nonzero(text_mask & columns.live)):
-                    text_mask, query, ignored = other_mask, other_query, other_ignored
-                    searched_for, corrected_from = switched, text
-        distances = (haversine_km(columns.lat, columns.lon, request.near) if request.near else None)
-        base = _plain_mask(columns, request, organization_id, distances)
+        text_mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms)
+        base = _plain_mask(columns, request, organization_id)
         if text_mask is not None:
             base &= text_mask
+        distances = _distances(columns, request, base)
+        if request.radius_km is not None:
+            base &= distances <= request.radius_km  # NaN (no point, or outside the box) is never within
         masks = _facet_masks(columns, request)
         final = base.copy()
         for mask in masks.values():
             final &= mask
         total = int(np.count_nonzero(final))
         start = (request.page - 1) * request.per_page
-        ordered = _order(searcher, columns, request, final, query, distances, start + request.per_page)[start:]
+        ordered = _order(columns, request, final, scores, distances, start + request.per_page)[start:]
         page_ids = columns.program_id[ordered].tolist()
         page_distances = distances[ordered].tolist() if distances is not None else [None] * len(page_ids)
         facets = _count_facets(session, columns, request, base, masks)
@@ -265,8 +302,9 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
 
 
 def _points(columns: Columns, final: np.ndarray) -> tuple[list[MapPoint], int]:
-    mapped = final & ~np.isnan(columns.lat)
-    docnums = np.flatnonzero(mapped)
-    points = [MapPoint(columns.public_id[d], columns.title[d], columns.organization_name[d],
-                       float(columns.lat[d]), float(columns.lon[d])) for d in docnums.tolist()]
+    """Every mapped result as a map point; the fields are gathered column by column, not point by point."""
+    docnums = np.flatnonzero(final & columns.mapped)
+    points = list(map(MapPoint, columns.public_id[docnums].tolist(), columns.title[docnums].tolist(),
+                      columns.organization_name[docnums].tolist(), columns.lat[docnums].tolist(),
+                      columns.lon[docnums].tolist()))
     return points, int(np.count_nonzero(final)) - len(points)

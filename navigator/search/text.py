@@ -1,4 +1,4 @@
-"""From a parent's words to Whoosh queries: word forms, synonyms, typos, the wrong keyboard layout.
+"""From a parent's words to matching programs and their scores: word forms, synonyms, typos.
 
 Each query word becomes a group of alternatives, best first:
 - its Snowball stem (boost 1);
@@ -8,7 +8,9 @@ Each query word becomes a group of alternatives, best first:
 - for a stem of 5+ letters, stems one edit away (boost 0.3), so a typo still finds programs but ranks
   below exact matches;
 and its synonyms from the staff-edited list, each expanded the same way. A program must match every
-word that the index knows; words the index does not know at all are reported as ignored.
+word that the index knows; words the index does not know at all are reported as ignored. The
+alternatives are looked up and scored by navigator.search.scoring; the keyboard-layout switch is
+tried by the engine when a text finds little.
 """
 
 from __future__ import annotations
@@ -16,9 +18,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from pathlib import Path
 
-from whoosh.query import And, FuzzyTerm, Or, Prefix, Query, Term
+import numpy as np
 
 from navigator.search.analysis import query_words, stem, words
+from navigator.search.scoring import Scores, TermScorer
 
 FIELDS = ("heading", "body")
 MIN_PREFIX = 4
@@ -60,64 +63,82 @@ def _root(word_stem: str) -> str:
     return word_stem
 
 
-def _any_field(kind, text: str, boost: float, **options) -> Query:
-    return Or([kind(field, text, boost=boost, **options) for field in FIELDS])
+@dataclass(frozen=True)
+class Alternative:
+    """One way a query word may appear: a term, the terms starting with a prefix, or the terms one typo away."""
+
+    kind: str  # "term", "prefix" or "fuzzy"
+    text: str
+    boost: float
 
 
-def word_query(reader, word: str) -> Query:
+def alternatives(word: str) -> list[Alternative]:
     """All the ways one word of the query may appear in a program, best ranked first."""
     word_stem = stem(word)
-    alternatives = [_any_field(Term, word_stem, 1.0)]
+    found = [Alternative("term", word_stem, 1.0)]
     if word.isdigit():
-        return alternatives[0]
+        return found
     for ending, replacement in FLEETING.items():
         if word_stem.endswith(ending) and len(word_stem) > MIN_PREFIX:
-            alternatives.append(_any_field(Term, word_stem[: -len(ending)] + replacement, 0.8))
+            found.append(Alternative("term", word_stem[: -len(ending)] + replacement, 0.8))
     root = _root(word_stem)
     if len(root) >= MIN_PREFIX:
-        alternatives.append(_any_field(Prefix, root[: max(MIN_PREFIX, len(root) - 1)], 0.5))
+        found.append(Alternative("prefix", root[: max(MIN_PREFIX, len(root) - 1)], 0.5))
     if len(word_stem) >= MIN_FUZZY_WORD:
-        alternatives.append(_any_field(FuzzyTerm, word_stem, 0.3, maxdist=1, prefixlength=1))
-    return Or(alternatives)
+        found.append(Alternative("fuzzy", word_stem, 0.3))
+    return found
 
 
-def group_query(reader, word: str, synonyms: Synonyms) -> Query:
+def word_scores(scorer: TermScorer, word: str) -> Scores:
+    """Documents with the word in any of its forms, in the heading or the body, and their scores."""
+    scores = scorer.empty()
+    for alternative in alternatives(word):
+        for field in FIELDS:
+            scorer.add(scores, alternative.kind, field, alternative.text, alternative.boost)
+    return scores
+
+
+def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> Scores:
     """A word or any of its synonyms (a synonym of several words needs all of them)."""
-    options = [word_query(reader, word)]
+    scores = word_scores(scorer, word)
     for synonym in synonyms.of(word):
-        parts = [word_query(reader, part) for part in words(synonym)]
-        options.append(parts[0] if len(parts) == 1 else And(parts))
-    return options[0] if len(options) == 1 else Or(options)
+        parts = [word_scores(scorer, part) for part in words(synonym)]
+        option = parts[0]
+        for part in parts[1:]:
+            option.both(part)
+        scores.add(option)
+    return scores
 
 
 @dataclass
 class TextMatch:
-    """The documents matching a text query, the query that ranks them, and the words left out."""
+    """The documents matching every known word of a text (deleted ones excluded), their relevance scores,
+    and the words that match nothing and were left out."""
 
-    docnums: set[int]
-    query: Query | None
+    mask: np.ndarray
+    scores: np.ndarray | None
     ignored: list[str]
 
 
-def match_text(searcher, text: str, synonyms: Synonyms) -> TextMatch | None:
+def match_text(searcher, columns, text: str, synonyms: Synonyms) -> TextMatch | None:
     """None when the text has no searchable words; otherwise what matches every known word."""
     parts = query_words(text)
     if not parts:
         return None
-    reader = searcher.reader()
-    queries, sets, ignored = [], [], []
+    scorer = TermScorer(searcher, columns)
+    combined, ignored = None, []
     for word in parts:
-        query = group_query(reader, word, synonyms)
-        found = set(searcher.docs_for_query(query))
-        if found:
-            queries.append(query)
-            sets.append(found)
-        else:
+        scores = group_scores(scorer, word, synonyms)
+        scores.matched &= columns.live
+        if not scores.matched.any():
             ignored.append(word)
-    if not sets:
-        return TextMatch(set(), None, ignored)
-    docnums = set.intersection(*sets) if len(sets) > 1 else sets[0]
-    return TextMatch(docnums, queries[0] if len(queries) == 1 else And(queries), ignored)
+        elif combined is None:
+            combined = scores
+        else:
+            combined.both(scores)
+    if combined is None:
+        return TextMatch(np.zeros(columns.size, dtype=bool), None, ignored)
+    return TextMatch(combined.matched, combined.score, ignored)
 
 
 def suggest(searcher, text: str) -> str | None:
