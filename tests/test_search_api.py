@@ -78,6 +78,15 @@ def test_typo_matches_rank_below_exact_ones(app, client, tmp_path):
     assert ids(body) == ["p2", "p1"]
 
 
+def test_the_parents_own_word_ranks_above_a_synonym(app, client, tmp_path):
+    """«Лего» is a synonym of «робототехника», but a program called robotics comes first."""
+    load_programs(app, [make_row(1, title="Лего-конструирование", profile="Лего", description="Собираем модели."),
+                        make_row(2, title="Лего-мир", profile="Лего", description="Собираем модели."),
+                        make_row(3, title="Робототехника", profile="", description="Собираем роботов.")], tmp_path)
+    body = client.get("/api/v1/programs", query_string={"q": "робототехнике"}).get_json()
+    assert ids(body)[0] == "p3" and set(ids(body)) == {"p1", "p2", "p3"}
+
+
 @pytest.mark.parametrize("typed, meant, expected", [("if[vfns", "шахматы", {"p1", "p2"}), ("aen,jk", "футбол", {"p5"})])
 def test_wrong_keyboard_layout_is_recognised(api, typed, meant, expected):
     _, body = api(q=typed)

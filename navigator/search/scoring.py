@@ -107,9 +107,10 @@ class Scores:
         self.matched = np.zeros(size, dtype=bool)
         self.score = np.zeros(size, dtype=np.float64)
 
-    def add(self, other: Scores) -> None:
+    def add(self, other: Scores, weight: float = 1.0) -> None:
+        """Documents matching either; the other's scores count with the given weight (Whoosh's Or)."""
         self.matched |= other.matched
-        self.score += other.score
+        self.score += other.score * weight
 
     def both(self, other: Scores) -> None:
         """Keep only documents matching both; their scores add up (Whoosh's And)."""

@@ -7,7 +7,8 @@ Each query word becomes a group of alternatives, best first:
   nouns and adjectives of one root find each other, boost 0.5;
 - for a stem of 5+ letters, stems one edit away (boost 0.3), so a typo still finds programs but ranks
   below exact matches;
-and its synonyms from the staff-edited list, each expanded the same way. A program must match every
+and its synonyms from the staff-edited list, each expanded the same way and weighted 0.4, so a program
+named with the parent's own word ranks above one found only through a synonym. A program must match every
 word that the index knows; words the index does not know at all are reported as ignored. The
 alternatives are looked up and scored by navigator.search.scoring; the keyboard-layout switch is
 tried by the engine when a text finds little.
@@ -28,6 +29,7 @@ MIN_PREFIX = 4
 MIN_FUZZY_WORD = 5
 ADJECTIVE_SUFFIXES = ("ическ", "еск", "ск", "ьн", "н")
 FLEETING = {"ец": "ц", "ок": "к", "ек": "к"}
+SYNONYM_WEIGHT = 0.4
 
 
 class Synonyms:
@@ -106,7 +108,7 @@ def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> Scores:
         option = parts[0]
         for part in parts[1:]:
             option.both(part)
-        scores.add(option)
+        scores.add(option, SYNONYM_WEIGHT)
     return scores
 
 
