@@ -6,6 +6,8 @@ import json
 import re
 from urllib.parse import parse_qs, urlsplit
 
+from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
+from playwright.sync_api import expect
 from sqlalchemy import func, select
 
 from navigator.extensions import database
@@ -96,8 +98,17 @@ def test_open_a_program_from_a_map_popup(page, live_app):
             .group_by(Organization.public_id).having(func.count(Program.id) == 1)).first()
     page.goto(f"/?organization={organization}")
     marker = page.locator(".map-panel .leaflet-marker-icon").first
-    marker.click()
     popup_link = page.locator(".leaflet-popup .map-popup a")
+    # Leaflet drops a click that lands while the map still pans or zooms to fit the results: wait for the
+    # map to settle, and click again if the first click fell into an animation after all.
+    expect(page.locator(".map-panel .leaflet-zoom-anim, .map-panel .leaflet-cluster-anim")).to_have_count(0)
+    for _ in range(3):
+        marker.click()
+        try:
+            popup_link.wait_for(state="visible", timeout=3000)
+            break
+        except PlaywrightTimeoutError:
+            continue
     assert popup_link.inner_text() == title
     popup_link.click()
     page.wait_for_url(re.compile(r"/programs/"))
