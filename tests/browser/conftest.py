@@ -9,17 +9,15 @@ refused and fails the test, as does any console error.
 from __future__ import annotations
 
 import os
-import threading
 from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
-from werkzeug.serving import make_server
 
 from navigator import create_app
 from navigator.config import PROJECT_ROOT
 from navigator.extensions import database, search_index
-from tests.browser.support import Traffic
+from tests.browser.support import Traffic, served
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update"]
@@ -56,12 +54,8 @@ def live_app(tmp_path_factory):
 @pytest.fixture(scope="session")
 def live_server(live_app):
     """The base URL of the app served by a thread on a free port of 127.0.0.1."""
-    server = make_server("127.0.0.1", 0, live_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(live_app) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

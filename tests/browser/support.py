@@ -3,9 +3,14 @@
 from __future__ import annotations
 
 import struct
+import threading
 import zlib
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
+
+from werkzeug.serving import make_server
 
 from navigator.config import PROJECT_ROOT
 
@@ -25,6 +30,19 @@ def _plain_png(red: int, green: int, blue: int) -> bytes:
 
 #: A plain light tile answered for every tile request, so maps draw without the internet.
 EMPTY_TILE = _plain_png(0xE9, 0xEC, 0xE6)
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """The base URL of the app served by a thread on a free port of 127.0.0.1, for as long as the block runs."""
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        thread.join(timeout=10)
 
 
 class Traffic:

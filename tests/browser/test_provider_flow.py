@@ -3,16 +3,14 @@ staff approve it, and a parent finds it by search — each in their own browser.
 
 from __future__ import annotations
 
-import threading
 import time
 
 import pytest
-from werkzeug.serving import make_server
 
 from navigator import create_app, migrations
 from navigator.extensions import database, search_index
 from tests.browser.conftest import make_context
-from tests.browser.support import screenshot, serious_violations
+from tests.browser.support import screenshot, serious_violations, served
 from tests.cabinet import MUNICIPALITY_A, PASSWORD, add_account, seed_catalogue
 
 TITLE = "Юные корабелы"
@@ -37,12 +35,8 @@ def cabinet_app(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def cabinet_server(cabinet_app):
-    server = make_server("127.0.0.1", 0, cabinet_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-    thread.join(timeout=10)
+    with served(cabinet_app) as url:
+        yield url
 
 
 @pytest.fixture
