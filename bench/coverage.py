@@ -3,7 +3,7 @@
     .venv/bin/python bench/coverage.py [--rows 100000] [--seed 1] [--repeat 20] [--cache /tmp/navigator-bench-coverage]
 
 The sample catalogue (python -m navigator.sampledata --rows N --seed S) is imported once with
-navigator.importer.import_file into a SQLite file kept under --cache, because importing 100,000 rows
+navigator.catalogue.importer.import_file into a SQLite file kept under --cache, because importing 100,000 rows
 takes minutes; later runs reuse it. The pages are asked through the WSGI test client, so the times are
 the server's own (database, numpy, folium, templates), without a network. Printed: the first request
 (which loads the catalogue snapshot), the median and 95th percentile of repeated requests, and what a
@@ -23,12 +23,12 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from sqlalchemy import func, select, update  # noqa: E402
 
 from navigator import create_app, migrations  # noqa: E402
-from navigator.changes import mark_programs_changed  # noqa: E402
+from navigator.catalogue.changes import mark_programs_changed  # noqa: E402
+from navigator.catalogue.importer import import_file  # noqa: E402
+from navigator.catalogue.models import Municipality, Program, Venue  # noqa: E402
 from navigator.coverage.service import fingerprint  # noqa: E402
 from navigator.db import make_engine, make_session_factory  # noqa: E402
 from navigator.extensions import database  # noqa: E402
-from navigator.importer import import_file  # noqa: E402
-from navigator.models import Municipality, Program, Venue  # noqa: E402
 from navigator.sampledata.generator import write_csv  # noqa: E402
 from navigator.views.coverage import coverage_service  # noqa: E402
 

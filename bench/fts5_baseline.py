@@ -13,11 +13,11 @@ import math
 import sqlite3
 from pathlib import Path
 
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 from navigator.search.analysis import fold, query_words, stem, stems
 from navigator.search.documents import FilterRow, documents
 from navigator.search.request import ANY_OVZ, SearchRequest
 from navigator.search.text import MIN_PREFIX, _root
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 
 COLUMNS = tuple(FilterRow.__dataclass_fields__)
 SQL_TYPES = {"str": "TEXT", "float": "REAL"}

@@ -36,8 +36,8 @@ import sqlalchemy  # noqa: E402
 from sqlalchemy import event  # noqa: E402
 
 from navigator import create_app, migrations  # noqa: E402
+from navigator.catalogue.importer import import_file  # noqa: E402
 from navigator.extensions import database, search_index  # noqa: E402
-from navigator.importer import import_file  # noqa: E402
 from navigator.sampledata.generator import write_csv  # noqa: E402
 from navigator.search import rebuild  # noqa: E402
 

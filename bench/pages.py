@@ -26,10 +26,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from navigator import create_app  # noqa: E402
+from navigator.catalogue.vocab import DIRECTIONS  # noqa: E402
 from navigator.extensions import db_session, search_index  # noqa: E402
 from navigator.sampledata.generator import write_csv  # noqa: E402
 from navigator.search import parse_request, run_search  # noqa: E402
-from navigator.vocab import DIRECTIONS  # noqa: E402
 
 TARGETS = (10, 500, 5000)
 #: Leaflet's marker images: not in the HTML, but fetched as soon as the map shows a marker.

@@ -34,12 +34,12 @@ from sqlalchemy import select  # noqa: E402
 from werkzeug.datastructures import MultiDict  # noqa: E402
 
 from navigator import create_app  # noqa: E402
-from navigator.changes import mark_programs_changed  # noqa: E402
+from navigator.catalogue.changes import mark_programs_changed  # noqa: E402
+from navigator.catalogue.models import Program  # noqa: E402
+from navigator.catalogue.vocab import DIRECTIONS  # noqa: E402
 from navigator.extensions import database  # noqa: E402
-from navigator.models import Program  # noqa: E402
 from navigator.sampledata.generator import write_csv  # noqa: E402
 from navigator.search import parse_request  # noqa: E402
-from navigator.vocab import DIRECTIONS  # noqa: E402
 
 UPDATES = 10
 VISIBLE_WITHIN_S = 5.0

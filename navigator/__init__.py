@@ -21,7 +21,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     init_search(app)
 
     from navigator import cli
-    from navigator.auth import init_auth
+    from navigator.accounts.auth import init_auth
     from navigator.views import register_views
 
     init_auth(app)

@@ -14,12 +14,12 @@ from flask.cli import FlaskGroup, with_appcontext
 from tqdm import tqdm
 
 from navigator import migrations
-from navigator.accounts import AccountError, create_account, find_account, issue_password_link, password_link
+from navigator.accounts.mail import send_password_link
+from navigator.accounts.registry import AccountError, create_account, find_account, issue_password_link, password_link
+from navigator.catalogue.importer import ImportRejected, already_imported, import_file
+from navigator.catalogue.models import ROLES
 from navigator.extensions import database, db_session, search_index
 from navigator.geocoding import geocode_venues, geocoding_for
-from navigator.importer import ImportRejected, already_imported, import_file
-from navigator.mail import send_password_link
-from navigator.models import ROLES
 from navigator.search import index_status, rebuild
 
 

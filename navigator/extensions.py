@@ -9,7 +9,7 @@ from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from navigator.changes import follow_commits
+from navigator.catalogue.changes import follow_commits
 from navigator.db import make_engine, make_session_factory
 from navigator.search import SearchIndex, Synonyms
 

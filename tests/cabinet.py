@@ -9,9 +9,9 @@ import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import select
 
-from navigator import accounts
+from navigator.accounts import registry as accounts
+from navigator.catalogue.models import Account, Program
 from navigator.extensions import database
-from navigator.models import Account, Program
 from tests.factories import load_programs, make_row
 
 PASSWORD = "верный-пароль-2026"

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 from pathlib import Path
 
-from navigator.validation import COLUMNS
+from navigator.catalogue.validation import COLUMNS
 
 _BASE_ROW = {
     "title": "Шахматы",
@@ -60,8 +60,8 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, delimiter: str = ",", n
 
 def load_programs(app, rows: list[dict[str, str]], tmp_path: Path) -> None:
     """Import rows into the app's database and build its search index, as `make run` does."""
+    from navigator.catalogue.importer import import_file
     from navigator.extensions import database, search_index
-    from navigator.importer import import_file
     from navigator.search import rebuild
 
     path = write_csv(tmp_path / f"programs-{len(rows)}.csv", rows)

@@ -13,11 +13,11 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from navigator.accounts.moderation import save_revision
+from navigator.accounts.provider_upload import store_upload
+from navigator.catalogue.models import Account, Program, ProgramRevision
 from navigator.db import Base
 from navigator.extensions import database
-from navigator.models import Account, Program, ProgramRevision
-from navigator.moderation import save_revision
-from navigator.provider_upload import store_upload
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
     MUNICIPALITY_B,

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from navigator.models import ImportRun, Program
+from navigator.catalogue.models import ImportRun, Program
 from tests.factories import make_row, write_csv
 
 

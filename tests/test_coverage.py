@@ -13,16 +13,16 @@ from openpyxl import load_workbook
 from sqlalchemy import distinct, func, select, update
 
 from navigator import create_app, migrations
+from navigator.catalogue.importer import import_file
+from navigator.catalogue.models import Municipality, Program, ProgramEnrollment, ProgramOvz, Venue
+from navigator.catalogue.vocab import DIRECTIONS
 from navigator.coverage import load_population
 from navigator.coverage import service as service_module
 from navigator.coverage.gaps import EARTH_RADIUS_KM, find_gaps, haversine_km, nearest_km, status
 from navigator.coverage.maps import NO_DATA_COLOUR, Scale
 from navigator.extensions import database
-from navigator.importer import import_file
-from navigator.models import Municipality, Program, ProgramEnrollment, ProgramOvz, Venue
 from navigator.sampledata.generator import write_csv as write_sample
 from navigator.views.coverage import coverage_service
-from navigator.vocab import DIRECTIONS
 from tests.factories import make_row, venue, write_csv
 
 EMPTY_MUNICIPALITY = "Тестовый муниципальный округ"

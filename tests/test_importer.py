@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select, text
 
-from navigator.importer import ImportRejected, import_file
-from navigator.models import ImportRun, Organization, Program, Venue
+from navigator.catalogue.importer import ImportRejected, import_file
+from navigator.catalogue.models import ImportRun, Organization, Program, Venue
 from tests.factories import make_row, write_csv
 
 

@@ -8,9 +8,9 @@ import time
 import pytest
 from sqlalchemy import select
 
-from navigator import moderation
-from navigator.models import ProgramChange, ProgramRevision
-from navigator.program_rows import differences
+from navigator.accounts import moderation
+from navigator.catalogue.models import ProgramChange, ProgramRevision
+from navigator.catalogue.program_rows import differences
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
     MUNICIPALITY_B,

@@ -8,8 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from navigator.models import Program, ProgramChange, ProgramRevision, Venue
-from navigator.validation import validate_record
+from navigator.catalogue.models import Program, ProgramChange, ProgramRevision, Venue
+from navigator.catalogue.validation import validate_record
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
     ORG_A,

@@ -8,9 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from navigator.catalogue.importer import import_file
+from navigator.catalogue.models import District, Municipality
 from navigator.extensions import database, search_index
-from navigator.importer import import_file
-from navigator.models import District, Municipality
 from navigator.search import rebuild
 from tests.factories import make_row, write_csv
 

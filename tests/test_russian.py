@@ -6,7 +6,7 @@ import datetime as dt
 
 import pytest
 
-from navigator import russian
+from navigator.catalogue import russian
 
 NBSP = "\u00a0"
 

@@ -7,8 +7,16 @@ import random
 import pytest
 from sqlalchemy import and_, exists, func, or_, select
 
-from navigator.models import District, Municipality, Organization, Program, ProgramEnrollment, ProgramOvz, Venue
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
+from navigator.catalogue.models import (
+    District,
+    Municipality,
+    Organization,
+    Program,
+    ProgramEnrollment,
+    ProgramOvz,
+    Venue,
+)
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 from tests.factories import load_programs, make_row
 
 MUNICIPALITIES = {"Кемеровский городской округ": ["Центральный", "Ленинский", ""],

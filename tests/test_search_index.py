@@ -13,10 +13,10 @@ import pytest
 from sqlalchemy import select
 
 from navigator import create_app
-from navigator.changes import mark_programs_changed
+from navigator.catalogue.changes import mark_programs_changed
+from navigator.catalogue.importer import import_file
+from navigator.catalogue.models import Program
 from navigator.extensions import database, search_index
-from navigator.importer import import_file
-from navigator.models import Program
 from navigator.search import index as index_module
 from navigator.search import index_status, rebuild
 from navigator.search import service as service_module

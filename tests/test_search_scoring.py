@@ -9,9 +9,9 @@ import pytest
 from sqlalchemy import select
 from whoosh.query import Term
 
-from navigator.changes import mark_programs_changed
+from navigator.catalogue.changes import mark_programs_changed
+from navigator.catalogue.models import Program
 from navigator.extensions import database, search_index
-from navigator.models import Program
 from navigator.search.analysis import stem
 from navigator.search.columns import merged_ranks
 from navigator.search.engine import _first

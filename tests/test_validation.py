@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from navigator.validation import COLUMNS, validate_record
+from navigator.catalogue.validation import COLUMNS, validate_record
 from tests.factories import make_row
 
 

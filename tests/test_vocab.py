@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from navigator import vocab
+from navigator.catalogue import vocab
 
 
 @pytest.mark.parametrize("vocabulary, text, code", [

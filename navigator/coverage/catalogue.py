@@ -13,8 +13,16 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from navigator.models import District, Municipality, Organization, Program, ProgramEnrollment, ProgramOvz, Venue
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, fold
+from navigator.catalogue.models import (
+    District,
+    Municipality,
+    Organization,
+    Program,
+    ProgramEnrollment,
+    ProgramOvz,
+    Venue,
+)
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, fold
 
 ACTIVE = "active"
 #: Points no more exact than this do not say where a venue is (a municipality's centroid), so gaps skip them.

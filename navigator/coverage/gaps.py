@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage.catalogue import Catalogue
 from navigator.geocoding.region import Gazetteer
-from navigator.vocab import DIRECTIONS, fold
 
 WALK_KM = 1.5
 NEAR_KM = 5.0

@@ -13,8 +13,8 @@ import csv
 from dataclasses import dataclass
 from pathlib import Path
 
-from navigator import russian
-from navigator.vocab import fold
+from navigator.catalogue import russian
+from navigator.catalogue.vocab import fold
 
 
 @dataclass(frozen=True)

@@ -1,7 +1,7 @@
 """The coverage of one application: a snapshot of the catalogue kept in memory, and the reports made from it.
 
 The snapshot is loaded on first use and kept until the data changes. A commit in this process that
-marks programs changed (navigator.changes) marks it out of date at once; changes made by another
+marks programs changed (navigator.catalogue.changes) marks it out of date at once; changes made by another
 process (an import from the command line, another worker) are noticed by a cheap fingerprint of the
 tables, read on every request. Reports and rendered maps for a filter are cached in the snapshot, so
 they go with it.
@@ -19,12 +19,12 @@ import numpy as np
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
+from navigator.catalogue.models import ImportRun, Program, ProgramChange, Venue
+from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage.catalogue import Catalogue, load_catalogue
 from navigator.coverage.figures import CoverageFilter, Figures, grouped_figures, program_mask
 from navigator.coverage.gaps import Gap, GapPoint, distance_matrix, find_gaps
 from navigator.coverage.population import Population
-from navigator.models import ImportRun, Program, ProgramChange, Venue
-from navigator.vocab import DIRECTIONS, fold
 
 #: Seconds a catalogue load may take inside a request; a slower one reloads in the background.
 INLINE_RELOAD_S = 0.3

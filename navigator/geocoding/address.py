@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from navigator.vocab import fold
+from navigator.catalogue.vocab import fold
 
 # Canonical abbreviation -> every way of writing it (after folding: lower case, ё as е, no dots).
 _SPELLINGS = {

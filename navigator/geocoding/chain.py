@@ -16,11 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from navigator.catalogue.models import GeocodeCache, utcnow
+from navigator.catalogue.vocab import fold
 from navigator.geocoding.address import address_key, geocoder_query
 from navigator.geocoding.online import Candidate, GeocoderFailed, OnlineGeocoder
 from navigator.geocoding.region import Place, Region, load_region
-from navigator.models import GeocodeCache, utcnow
-from navigator.vocab import fold
 
 #: Precisions from the finest; the online geocoder's answers coarser than a settlement are not used.
 PRECISION_ORDER = ("building", "street", "settlement", "municipality", "none")

@@ -17,8 +17,8 @@ from pathlib import Path
 import shapely
 from shapely.geometry import Point, shape
 
+from navigator.catalogue.vocab import fold
 from navigator.geocoding.address import settlement_names, split_part
-from navigator.vocab import fold
 
 # Geocoders put a building on a border a few hundred metres off, and boundaries are drawn no finer:
 # a point this close to a municipality (in degrees, ~300–550 m here) counts as inside it.

@@ -13,9 +13,9 @@ from dataclasses import dataclass, field
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from navigator.changes import mark_programs_changed
+from navigator.catalogue.changes import mark_programs_changed
+from navigator.catalogue.models import District, Municipality, Program, Venue
 from navigator.geocoding.chain import PRECISION_ORDER, Geocoding, Resolution
-from navigator.models import District, Municipality, Program, Venue
 
 # Venues resolved offline between two commits; a venue that needed a request is committed at once.
 COMMIT_EVERY = 100

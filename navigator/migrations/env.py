@@ -3,7 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import navigator.models  # noqa: F401 — registers the tables on Base.metadata
+import navigator.catalogue.models  # noqa: F401 — registers the tables on Base.metadata
 from navigator.db import Base
 
 config = context.config

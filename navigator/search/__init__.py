@@ -2,7 +2,7 @@
 
 This package is the only code that knows Whoosh. The database is the source of truth; the index
 is a cache rebuilt by `navigator reindex` and kept in step after every commit that changes programs
-(navigator.changes). Whoosh holds the words: its term dictionary expands a query word's forms and typos
+(navigator.catalogue.changes). Whoosh holds the words: its term dictionary expands a query word's forms and typos
 and its posting lists say where each term is (navigator.search.text); matching and BM25F scoring add
 those lists up as numpy arrays (navigator.search.scoring). Filters, facet counts, distances and sorting
 run over numpy arrays of each document's stored filter row (navigator.search.columns); the page of

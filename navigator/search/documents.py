@@ -14,9 +14,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from navigator.models import District, Organization, Program, ProgramEnrollment, ProgramOvz, Venue
+from navigator.catalogue.models import District, Organization, Program, ProgramEnrollment, ProgramOvz, Venue
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 from navigator.search.analysis import fold
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 
 BATCH = 5000
 

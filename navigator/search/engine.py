@@ -10,12 +10,12 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
-from navigator.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 from navigator.search.analysis import fold, switch_layout
 from navigator.search.columns import Columns
 from navigator.search.request import ANY_OVZ, BadRequest, SearchRequest
 from navigator.search.text import Synonyms, match_text, suggest
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 
 EARTH_RADIUS_KM = 6371.0088
 FEW_RESULTS = 3  # a typed query finding fewer than this is tried in the other keyboard layout

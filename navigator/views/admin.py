@@ -11,11 +11,11 @@ from flask_wtf import FlaskForm
 from sqlalchemy import select
 from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, StringField
 
-from navigator.accounts import ROLE_LABELS, AccountError, create_account, issue_password_link, list_accounts
-from navigator.auth import roles_required
+from navigator.accounts.auth import roles_required
+from navigator.accounts.mail import send_password_link
+from navigator.accounts.registry import ROLE_LABELS, AccountError, create_account, issue_password_link, list_accounts
+from navigator.catalogue.models import ROLES, Account, Municipality
 from navigator.extensions import db_session
-from navigator.mail import send_password_link
-from navigator.models import ROLES, Account, Municipality
 from navigator.views.program_form import ReasonForm
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")

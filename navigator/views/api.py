@@ -8,13 +8,13 @@ from flask import Blueprint, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
-from navigator import vocab
+from navigator.catalogue import vocab
+from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
 from navigator.coverage import tables
 from navigator.extensions import db_session, search_index
-from navigator.models import District, Municipality, Organization, Program, Venue
-from navigator.openapi import openapi_document
+from navigator.outward.openapi import openapi_document
+from navigator.outward.serialize import organization_summary, program_detail, program_summary, vocabulary_items
 from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
-from navigator.serialize import organization_summary, program_detail, program_summary, vocabulary_items
 from navigator.views import coverage as coverage_pages
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")

@@ -8,8 +8,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
-from navigator.accounts import AccountError, account_for_token, authenticate, check_password, set_password
-from navigator.auth import limiter, login_email_key, login_failed, login_limit
+from navigator.accounts.auth import limiter, login_email_key, login_failed, login_limit
+from navigator.accounts.registry import AccountError, account_for_token, authenticate, check_password, set_password
 from navigator.extensions import db_session
 
 blueprint = Blueprint("auth", __name__)

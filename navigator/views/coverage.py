@@ -12,8 +12,9 @@ import numpy as np
 from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
 from markupsafe import Markup
 
-from navigator import russian
-from navigator.changes import follow_commits
+from navigator.catalogue import russian
+from navigator.catalogue.changes import follow_commits
+from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage import (
     INDICATORS,
     NEAR_KM,
@@ -45,7 +46,6 @@ from navigator.geocoding.region import load_region
 from navigator.maps import RenderedMap
 from navigator.search import BadRequest
 from navigator.views.site import low_vision, map_builder
-from navigator.vocab import DIRECTIONS, fold
 
 blueprint = Blueprint("coverage", __name__, url_prefix="/coverage")
 
@@ -63,7 +63,7 @@ def _helpers() -> dict:
 
 @blueprint.record_once
 def _follow_changes(state) -> None:
-    """Drop the snapshot after every commit of this app that changed programs (see navigator.changes)."""
+    """Drop the snapshot after every commit of this app that changed programs (see navigator.catalogue.changes)."""
     app = state.app
 
     def changed(program_ids: set[int]) -> None:

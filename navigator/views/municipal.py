@@ -8,12 +8,10 @@ from __future__ import annotations
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
-from navigator import access
-from navigator.auth import roles_required
-from navigator.cabinet import PROGRAM_STATE_LABELS, municipal_programs, queue
-from navigator.extensions import db_session
-from navigator.geocoding import geocoding_for
-from navigator.moderation import (
+from navigator.accounts import access
+from navigator.accounts.auth import roles_required
+from navigator.accounts.cabinet import PROGRAM_STATE_LABELS, municipal_programs, queue
+from navigator.accounts.moderation import (
     EVENT_LABELS,
     ModerationError,
     RecordInvalid,
@@ -24,9 +22,11 @@ from navigator.moderation import (
     return_revision,
     snapshot,
 )
-from navigator.program_rows import FIELD_LABELS, differences
+from navigator.catalogue.program_rows import FIELD_LABELS, differences
+from navigator.catalogue.vocab import PROGRAM_STATUSES
+from navigator.extensions import db_session
+from navigator.geocoding import geocoding_for
 from navigator.views.program_form import ReasonForm
-from navigator.vocab import PROGRAM_STATUSES
 
 blueprint = Blueprint("municipal", __name__, url_prefix="/municipal")
 blueprint.before_request(roles_required("municipal", "admin"))

@@ -11,9 +11,9 @@ from dataclasses import dataclass
 from flask import current_app, url_for
 from sqlalchemy import func, select
 
+from navigator.catalogue.models import Venue
 from navigator.extensions import db_session
 from navigator.maps import LEAFLET
-from navigator.models import Venue
 
 #: Where the map opens when no venue anywhere has a point yet: the whole country.
 FALLBACK_CENTER = (61.0, 90.0, 3)

@@ -1,7 +1,7 @@
 """The provider's program form: fields named after the CSV columns, checked by validate_record.
 
 WTForms here only renders the fields and checks the CSRF token; every rule about the values is
-navigator.validation's, so the form says exactly what the importer says about the same value, and
+navigator.catalogue.validation's, so the form says exactly what the importer says about the same value, and
 each error is shown next to the field it names.
 """
 
@@ -21,10 +21,10 @@ from wtforms import (
 )
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from navigator.models import Venue
-from navigator.program_rows import FIELD_LABELS, venue_fields
-from navigator.validation import LIST_SEPARATOR, FieldError
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, NO_OVZ_LABEL, OVZ_CATEGORIES
+from navigator.catalogue.models import Venue
+from navigator.catalogue.program_rows import FIELD_LABELS, venue_fields
+from navigator.catalogue.validation import LIST_SEPARATOR, FieldError
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, NO_OVZ_LABEL, OVZ_CATEGORIES
 
 NEW_VENUE = "new"
 TEXT_FIELDS = ("program_id", "title", "description", "direction", "profile", "age_min", "age_max", "price_rub",

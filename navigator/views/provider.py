@@ -1,6 +1,6 @@
 """The provider's cabinet (/provider): its organizations' programs, the program form, quick edits,
 archiving, and CSV upload. Every route requires a provider account, and every object is loaded
-through navigator.access, so another organization's program is a 404 whatever the URL says.
+through navigator.accounts.access, so another organization's program is a 404 whatever the URL says.
 """
 
 from __future__ import annotations
@@ -14,13 +14,10 @@ from flask_wtf.file import FileField
 from sqlalchemy import select
 from wtforms import BooleanField
 
-from navigator import access
-from navigator.auth import roles_required
-from navigator.cabinet import organization_entries
-from navigator.extensions import db_session
-from navigator.geocoding import geocoding_for
-from navigator.models import Municipality
-from navigator.moderation import (
+from navigator.accounts import access
+from navigator.accounts.auth import roles_required
+from navigator.accounts.cabinet import organization_entries
+from navigator.accounts.moderation import (
     ModerationError,
     RecordInvalid,
     archive_program,
@@ -29,8 +26,11 @@ from navigator.moderation import (
     save_revision,
     withdraw,
 )
-from navigator.program_rows import blank_row, program_row
-from navigator.provider_upload import confirm_upload, discard_upload, load_upload, preview_upload, store_upload
+from navigator.accounts.provider_upload import confirm_upload, discard_upload, load_upload, preview_upload, store_upload
+from navigator.catalogue.models import Municipality
+from navigator.catalogue.program_rows import blank_row, program_row
+from navigator.extensions import db_session
+from navigator.geocoding import geocoding_for
 from navigator.views.pin_map import pin_map
 from navigator.views.program_form import QuickEditForm, ReasonForm, fill, program_form, row_from, show_errors
 

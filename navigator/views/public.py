@@ -8,11 +8,7 @@ from dataclasses import dataclass
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from navigator.extensions import db_session, search_index
-from navigator.geocoding import Resolution, geocoding_for
-from navigator.linked_data import organization_json_ld, program_json_ld
-from navigator.maps import Pin
-from navigator.programs import (
+from navigator.catalogue.programs import (
     districts_by_municipality,
     find_organization,
     find_program,
@@ -22,6 +18,10 @@ from navigator.programs import (
     place_names,
     similar_programs,
 )
+from navigator.extensions import db_session, search_index
+from navigator.geocoding import Resolution, geocoding_for
+from navigator.maps import Pin
+from navigator.outward.linked_data import organization_json_ld, program_json_ld
 from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
 from navigator.views.search_page import RADII, PlaceNames, search_page_links
 from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder

@@ -10,10 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from navigator import russian
+from navigator.catalogue import russian
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 from navigator.search import SearchRequest, SearchResult
 from navigator.search.request import ANY_OVZ, DEFAULT_PER_PAGE
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 
 #: Radius choices of «near me»; 1.5 km is about a 20-minute walk (the region's accessibility indicator).
 RADII = (("1.5", "1,5 км (около 20 минут пешком)"), ("3", "3 км"), ("5", "5 км"), ("10", "10 км"))

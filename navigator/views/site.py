@@ -8,7 +8,7 @@ import secrets
 from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup
 
-from navigator import russian, vocab
+from navigator.catalogue import russian, vocab
 from navigator.maps import MapBuilder, Tiles, safe_json, tile_server
 
 LOW_VISION_COOKIE = "low_vision"

@@ -6,8 +6,8 @@ import re
 
 from sqlalchemy import func, select
 
+from navigator.catalogue.models import Organization, Program, Venue
 from navigator.extensions import database
-from navigator.models import Organization, Program, Venue
 from tests.browser.support import screenshot, serious_violations
 
 

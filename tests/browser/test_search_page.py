@@ -10,8 +10,8 @@ from playwright.sync_api import TimeoutError as PlaywrightTimeoutError
 from playwright.sync_api import expect
 from sqlalchemy import func, select
 
+from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
 from navigator.extensions import database
-from navigator.models import District, Municipality, Organization, Program, Venue
 from tests.browser.support import screenshot, serious_violations
 
 CARD_LINKS = ".results .card__title a"

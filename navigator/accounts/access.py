@@ -11,7 +11,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from navigator.models import Account, Organization, Program, ProgramRevision, Venue
+from navigator.catalogue.models import Account, Organization, Program, ProgramRevision, Venue
 
 
 def organization_ids(account: Account) -> set[int]:

@@ -14,7 +14,7 @@ from operator import itemgetter
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
-from navigator.models import (
+from navigator.catalogue.models import (
     District,
     Municipality,
     Organization,
@@ -24,8 +24,8 @@ from navigator.models import (
     Venue,
     utcnow,
 )
-from navigator.validation import ProgramRecord
-from navigator.vocab import ENROLLMENT_KINDS, OVZ_CATEGORIES
+from navigator.catalogue.validation import ProgramRecord
+from navigator.catalogue.vocab import ENROLLMENT_KINDS, OVZ_CATEGORIES
 
 # Program columns compared to decide whether a row changed (the two lists are compared separately).
 PROGRAM_COLUMNS = ("title", "description", "direction", "profile", "age_min", "age_max", "price_rub",

@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from decimal import Decimal, InvalidOperation
 
-from navigator.vocab import (
+from navigator.catalogue.vocab import (
     DEFAULT_FORMAT,
     DIRECTIONS,
     ENROLLMENT_KINDS,

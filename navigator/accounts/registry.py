@@ -17,7 +17,7 @@ from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from navigator.models import ROLES, Account, Municipality, Organization, utcnow
+from navigator.catalogue.models import ROLES, Account, Municipality, Organization, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200

@@ -12,7 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from navigator.validation import COLUMNS, REQUIRED, FieldError, ProgramRecord, validate_record
+from navigator.catalogue.validation import COLUMNS, REQUIRED, FieldError, ProgramRecord, validate_record
 
 # Organization fields that must agree between all rows of one organization_id.
 ORGANIZATION_FIELDS = ("organization", "organization_type", "phone", "email", "website")

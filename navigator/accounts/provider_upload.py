@@ -22,14 +22,21 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from navigator.changes import mark_programs_changed
+from navigator.accounts.moderation import (
+    OPEN_STATES,
+    locate_venues,
+    log_change,
+    snapshot,
+    stage_archive,
+    stage_revision,
+)
+from navigator.catalogue.changes import mark_programs_changed
+from navigator.catalogue.importer.applying import apply_records
+from navigator.catalogue.importer.reading import ImportRejected, RowError, check_file
+from navigator.catalogue.models import Account, Municipality, Organization, Program, ProgramRevision
+from navigator.catalogue.program_rows import differences, record_row
+from navigator.catalogue.validation import ProgramRecord
 from navigator.geocoding import Geocoding
-from navigator.importer.applying import apply_records
-from navigator.importer.reading import ImportRejected, RowError, check_file
-from navigator.models import Account, Municipality, Organization, Program, ProgramRevision
-from navigator.moderation import OPEN_STATES, locate_venues, log_change, snapshot, stage_archive, stage_revision
-from navigator.program_rows import differences, record_row
-from navigator.validation import ProgramRecord
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 UPLOAD_LIFETIME_SECONDS = 24 * 3600

@@ -1,7 +1,7 @@
 """CSV → validated records → database, all or nothing, with a line-by-line report.
 
-A file is read and validated whole first (navigator.importer.reading); only a file without a
-single error is applied, in one transaction (navigator.importer.applying). A dry run applies the
+A file is read and validated whole first (navigator.catalogue.importer.reading); only a file without a
+single error is applied, in one transaction (navigator.catalogue.importer.applying). A dry run applies the
 same way and rolls back, so the counts it reports are exactly what a real run would do.
 """
 
@@ -13,10 +13,10 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from navigator.changes import mark_programs_changed
-from navigator.importer.applying import ApplySummary, apply_records
-from navigator.importer.reading import ImportRejected, Progress, RowError, no_progress, read_file
-from navigator.models import ImportRun, utcnow
+from navigator.catalogue.changes import mark_programs_changed
+from navigator.catalogue.importer.applying import ApplySummary, apply_records
+from navigator.catalogue.importer.reading import ImportRejected, Progress, RowError, no_progress, read_file
+from navigator.catalogue.models import ImportRun, utcnow
 
 __all__ = ["ApplySummary", "ImportRejected", "RowError", "already_imported", "import_file"]
 

@@ -10,9 +10,16 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Mapping
 
-from navigator.models import Organization, Program, Venue
-from navigator.validation import COLUMNS, LIST_SEPARATOR, ProgramRecord
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, NO_OVZ_LABEL, ORGANIZATION_TYPES, OVZ_CATEGORIES
+from navigator.catalogue.models import Organization, Program, Venue
+from navigator.catalogue.validation import COLUMNS, LIST_SEPARATOR, ProgramRecord
+from navigator.catalogue.vocab import (
+    DIRECTIONS,
+    ENROLLMENT_KINDS,
+    FORMATS,
+    NO_OVZ_LABEL,
+    ORGANIZATION_TYPES,
+    OVZ_CATEGORIES,
+)
 
 FIELD_LABELS = {
     "program_id": "Код программы", "title": "Название", "description": "Описание", "direction": "Направленность",

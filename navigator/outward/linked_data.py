@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from navigator.models import Organization, Program, Venue
-from navigator.vocab import ENROLLMENT_KINDS
+from navigator.catalogue.models import Organization, Program, Venue
+from navigator.catalogue.vocab import ENROLLMENT_KINDS
 
 #: schema.org's courseMode for our formats.
 COURSE_MODES = {"in_person": "onsite", "online": "online", "blended": "blended"}

@@ -9,8 +9,8 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
-from navigator.models import Account, Organization, Program, ProgramRevision, Venue
-from navigator.moderation import OPEN_STATES
+from navigator.accounts.moderation import OPEN_STATES
+from navigator.catalogue.models import Account, Organization, Program, ProgramRevision, Venue
 
 PAGE_SIZE = 50
 REVISION_STATE_LABELS = {"draft": "черновик", "pending": "на проверке", "returned": "возвращена на доработку"}

@@ -16,7 +16,7 @@ from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
 from flask_wtf.csrf import CSRFError, CSRFProtect
 
-from navigator.accounts import load_account, normalize_email
+from navigator.accounts.registry import load_account, normalize_email
 from navigator.extensions import db_session
 
 login_manager = LoginManager()

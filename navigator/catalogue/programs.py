@@ -8,8 +8,8 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from navigator.models import District, Municipality, Organization, Program, Venue
-from navigator.vocab import DIRECTIONS
+from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.vocab import DIRECTIONS
 
 SIMILAR_LIMIT = 6
 EARTH_RADIUS_KM = 6371.0088

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from navigator.models import Organization, Program, Venue
+from navigator.catalogue.models import Organization, Program, Venue
 
 
 def venue_summary(venue: Venue) -> dict[str, Any]:

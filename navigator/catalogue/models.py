@@ -1,7 +1,7 @@
 """The data model: where programs are held, by whom, for whom.
 
 Vocabulary values (directions, enrollment kinds, ОВЗ categories, formats) are stored as their codes
-from navigator.vocab; multi-valued ones get their own tables so the database can filter on them.
+from navigator.catalogue.vocab; multi-valued ones get their own tables so the database can filter on them.
 Municipalities and districts are created by the data, never hard-coded.
 """
 
@@ -26,8 +26,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from navigator.catalogue.vocab import ENROLLMENT_KINDS, OVZ_CATEGORIES
 from navigator.db import Base
-from navigator.vocab import ENROLLMENT_KINDS, OVZ_CATEGORIES
 
 
 def utcnow() -> dt.datetime:

@@ -18,10 +18,9 @@ from collections.abc import Mapping
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
-from navigator.changes import mark_programs_changed
-from navigator.geocoding import Geocoding
-from navigator.importer.applying import apply_records
-from navigator.models import (
+from navigator.catalogue.changes import mark_programs_changed
+from navigator.catalogue.importer.applying import apply_records
+from navigator.catalogue.models import (
     Account,
     Municipality,
     Organization,
@@ -31,9 +30,10 @@ from navigator.models import (
     Venue,
     utcnow,
 )
-from navigator.program_rows import differences, organization_fields, program_row
-from navigator.validation import COLUMNS, FieldError, ProgramRecord, validate_record
-from navigator.vocab import PROGRAM_STATUSES
+from navigator.catalogue.program_rows import differences, organization_fields, program_row
+from navigator.catalogue.validation import COLUMNS, FieldError, ProgramRecord, validate_record
+from navigator.catalogue.vocab import PROGRAM_STATUSES
+from navigator.geocoding import Geocoding
 
 OPEN_STATES = ("draft", "pending", "returned")
 QUICK_FIELDS = ("seats_total", "seats_free", "schedule")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 from navigator.search.request import MAX_PER_PAGE, SORTS
-from navigator.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 
 
 def _nullable(kind: str, **extra) -> dict:

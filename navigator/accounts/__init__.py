@@ -1,0 +1,1 @@
+"""People and their rights: accounts, sign-in, access rules, the provider cabinet, uploads, moderation, mail."""

@@ -1,0 +1,1 @@
+"""The catalogue: the data model, its vocabularies and rules, the importer, reads and the record of changes."""
