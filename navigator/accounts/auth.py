@@ -14,7 +14,7 @@ from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager, current_user
-from flask_wtf.csrf import CSRFError, CSRFProtect
+from flask_wtf.csrf import CSRFProtect
 
 from navigator.accounts.registry import load_account, normalize_email
 from navigator.extensions import db_session
@@ -38,12 +38,6 @@ def _load_user(user_id: str):
     return load_account(db_session(), user_id)
 
 
-def _csrf_refused(error: CSRFError):
-    from navigator.views.errors import error_response
-
-    return error_response(400, CSRF_MESSAGE)
-
-
 def _throttled(error: RateLimitExceeded):
     """The page the limit's on_breach made (the log-in form with its message), not a generic error page."""
     return error.get_response()
@@ -60,7 +54,6 @@ def init_auth(app: Flask) -> None:
     login_manager.user_loader(_load_user)
     csrf.init_app(app)
     limiter.init_app(app)
-    app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(RateLimitExceeded, _throttled)
 
 

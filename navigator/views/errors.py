@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException, InternalServerError
+
+from navigator.accounts.auth import CSRF_MESSAGE
 
 #: What a person reads for each status: a title and what to do next.
 MESSAGES = {
@@ -35,10 +38,15 @@ def _http_error(error: HTTPException):
     return error_response(error.code, custom)
 
 
+def _csrf_refused(_error: CSRFError):
+    return error_response(400, CSRF_MESSAGE)
+
+
 def _unexpected_error(error: InternalServerError):
     return error_response(500)
 
 
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(CSRFError, _csrf_refused)
     app.register_error_handler(InternalServerError, _unexpected_error)
