@@ -314,3 +314,21 @@ class ProgramChange(Base):
 
     account: Mapped[Account | None] = relationship()
     revision: Mapped[ProgramRevision | None] = relationship()
+
+
+class OutboxEntry(Base):
+    """Programs changed by one committed transaction, in commit order: what every index replica follows.
+
+    Written in the same transaction as the change (navigator.catalogue.changes), so a rolled-back change
+    leaves no entry and a committed one cannot lose its entry. `sequence` grows in commit order: writers take
+    turns for the moment between writing the entry and committing (see changes.py), so a follower that has
+    seen entry N has seen every entry below it that will ever exist.
+    """
+
+    __tablename__ = "change_outbox"
+
+    sequence: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    # Space-separated program ids (a large import writes tens of thousands: text is compact on both backends).
+    program_ids: Mapped[str] = mapped_column(Text)
+    count: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
