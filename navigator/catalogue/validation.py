@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from navigator.catalogue.vocab import (
     DEFAULT_FORMAT,
@@ -122,6 +122,14 @@ def _decimal_number(text: str) -> Decimal:
     return value
 
 
+def _rubles(text: str) -> int:
+    """Whole rubles; «1 200», «350,00» and «350.50» (spreadsheets' money cells) are read too, kopecks rounded."""
+    value = _decimal_number(text.replace(" ", "").replace("\u00a0", ""))
+    if value < 0:
+        raise Invalid("цена — число рублей не меньше 0")
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
 def _coordinate(limit: int, name: str) -> Callable[[str], float]:
     def parse(text: str) -> float:
         value = _decimal_number(text)
@@ -223,7 +231,7 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "age_min": _integer(0, MAX_AGE),
     "age_max": _integer(0, MAX_AGE),
     "enrollment": _enrollment,
-    "price_rub": _integer(0),
+    "price_rub": _rubles,
     "seats_total": _integer(0),
     "seats_free": _integer(0),
     "ovz": _ovz,

@@ -14,6 +14,7 @@ from operator import itemgetter
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from navigator.catalogue.importer.issues import Findings
 from navigator.catalogue.models import (
     District,
     Municipality,
@@ -32,6 +33,7 @@ PROGRAM_COLUMNS = ("title", "description", "direction", "profile", "age_min", "a
                    "seats_total", "seats_free", "format", "schedule", "duration", "teacher", "rating",
                    "rating_count", "program_url", "source_updated", "status", "organization_id", "venue_id")
 ORGANIZATION_COLUMNS = ("name", "type", "phone", "email", "website")
+CONTACT_COLUMNS = ("phone", "email", "website")
 VENUE_COLUMNS = ("municipality_id", "district_id", "lat", "lon", "point_source", "precision")
 CHUNK = 2000  # ids per IN (...) list, well below SQLite's variable limit
 
@@ -44,21 +46,27 @@ class ApplySummary:
     unchanged: int = 0
     archived: int = 0
     changed_program_ids: set[int] = field(default_factory=set)
+    findings: Findings = field(default_factory=Findings)
 
     def __str__(self) -> str:
         return (f"{self.rows} rows: {self.created} created, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {self.archived} archived")
 
 
-def apply_records(session: Session, records: list[ProgramRecord], *, archive_missing: bool = False) -> ApplySummary:
-    """Upsert records (already validated and consistent) in the session's transaction."""
+def apply_records(session: Session, records: list[ProgramRecord], *, archive_missing: bool = False,
+                  contacts: dict[str, dict[str, str | None]] | None = None) -> ApplySummary:
+    """Upsert records (already validated and consistent) in the session's transaction.
+
+    contacts: the programs' own contacts by program_id when the source states them (an import: a
+    program not in it has none of its own); None leaves the programs' own contacts as they are.
+    """
     summary = ApplySummary(rows=len(records))
     municipality_ids = _ensure_municipalities(session, {r.municipality for r in records})
     district_ids = _ensure_districts(session, {(municipality_ids[r.municipality], r.district)
                                                for r in records if r.district})
     organization_ids, changed_orgs = _upsert_organizations(session, records)
     venue_ids, changed_venues = _upsert_venues(session, records, organization_ids, municipality_ids, district_ids)
-    _upsert_programs(session, records, organization_ids, venue_ids, summary)
+    _upsert_programs(session, records, organization_ids, venue_ids, summary, contacts)
     if archive_missing:
         _archive_missing(session, records, organization_ids, summary)
     summary.changed_program_ids |= _program_ids_of(session, changed_orgs, changed_venues)
@@ -152,9 +160,11 @@ def _program_values(record: ProgramRecord, organization_ids: dict[str, int], ven
 
 
 def _upsert_programs(session: Session, records: list[ProgramRecord], organization_ids: dict[str, int],
-                     venue_ids: dict, summary: ApplySummary) -> None:
+                     venue_ids: dict, summary: ApplySummary, contacts: dict | None) -> None:
+    columns = PROGRAM_COLUMNS if contacts is None else PROGRAM_COLUMNS + CONTACT_COLUMNS
+    no_contact = dict.fromkeys(CONTACT_COLUMNS)
     existing = {row.public_id: row for row in _rows_in(
-        session, _compared(Program, PROGRAM_COLUMNS, "public_id"), "public_id",
+        session, _compared(Program, columns, "public_id"), "public_id",
         {r.program_id for r in records})}
     existing_ids = {row.id for row in existing.values()}
     enrollments = _lists_by_program(session, ProgramEnrollment.kind, ENROLLMENT_KINDS.codes, existing_ids)
@@ -163,12 +173,14 @@ def _upsert_programs(session: Session, records: list[ProgramRecord], organizatio
     now = utcnow()
     for r in records:
         values = _program_values(r, organization_ids, venue_ids)
+        if contacts is not None:
+            values.update(contacts.get(r.program_id, no_contact))
         row = existing.get(r.program_id)
         if row is None:
             new.append((dict(values, public_id=r.program_id, created_at=now, updated_at=now), r))
             continue
         lists_changed = enrollments.get(row.id, ()) != r.enrollment or ovz.get(row.id, ()) != r.ovz
-        if lists_changed or _differs(row, values, PROGRAM_COLUMNS):
+        if lists_changed or _differs(row, values, columns):
             updates.append(dict(values, id=row.id, updated_at=now))
             if lists_changed:
                 relisted[row.id] = r
