@@ -127,7 +127,13 @@ SCHEMAS: dict[str, Any] = {
         "seats_total": _nullable("integer"), "schedule": _nullable("string"), "duration": _nullable("string"),
         "teacher": _nullable("string"), "rating_count": _nullable("integer"), "program_url": _nullable("string"),
         "updated": {"type": "string", "format": "date"},
+        "contact": {"$ref": "#/components/schemas/Contact"},
         "organization": {"$ref": "#/components/schemas/Organization"}}}]},
+    "Contact": {"type": "object", "required": ["phone", "email", "website"],
+                "description": "Как связаться по программе: её собственные телефон, почта и сайт, где они есть "
+                               "(секция со своим телефоном), иначе — организации.",
+                "properties": {"phone": _nullable("string"), "email": _nullable("string"),
+                               "website": _nullable("string")}},
     "FacetCount": {"type": "object", "properties": {
         "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
         "selected": {"type": "boolean"}}},
