@@ -84,7 +84,7 @@ def load_mapping(path: Path, known_columns: set[str]) -> Mapping:
     if unknown_tables:
         raise MappingError(f"{path.name}: unknown table(s) {', '.join(sorted(unknown_tables))}")
     columns = {column_key(theirs): str(ours).strip() for theirs, ours in _table(data, "columns").items()}
-    values = {ours: {fold(str(k)): str(v) for k, v in _table(table, ours).items()}
+    values = {ours: {fold(str(k)): str(v) for k, v in _table({ours: table}, ours).items()}
               for ours, table in _table(data, "values").items()}
     constants = {k: str(v) for k, v in _table(data, "constants").items()}
     defaults = {k: str(v) for k, v in _table(data, "defaults").items()}

@@ -90,7 +90,7 @@ def check_file(path: Path, progress: Progress = no_progress, options: ReadOption
     finally:
         source.close()
     if prepare.decimal_commas:
-        findings.detected.append(f"десятичная запятая в числах ({prepare.decimal_commas} значений)")
+        findings.detected.append(f"десятичная запятая в числах (значений: {prepare.decimal_commas})")
     resolution = resolve(records, inns, strict=options.strict)
     errors.extend(resolution.errors)
     findings.warnings.extend(resolution.warnings)
