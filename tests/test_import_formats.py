@@ -146,7 +146,8 @@ def test_a_mapping_renames_maps_values_sets_constants_and_splits(tmp_path):
     columns = ("program_id", "Название", "description", "direction", "Возраст", "enrollment", "organization_id",
                "organization", "Адрес места", "format", "Контакты")
     row = dict(make_row(1), **{"Название": "Робо  техника", "Возраст": "7–12 лет",
-                               "direction": "техническая НАПРАВЛЕННОСТЬ", "enrollment": "бюджет", "Адрес места": "г. Тайга, ул. Мира, 1", "format": "",
+                               "direction": "техническая НАПРАВЛЕННОСТЬ", "enrollment": "бюджет",
+                               "Адрес места": "г. Тайга, ул. Мира, 1", "format": "",
                                "Контакты": "+7 384 48 2-22-22, club@example.org"})
     path = write_csv(tmp_path / "p.csv", [row], columns=columns)
     parsed, errors = check_file(path, options=ReadOptions(mapping=mapping))
