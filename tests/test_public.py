@@ -306,3 +306,17 @@ def test_every_page_links_to_the_other_audiences(catalog):
             assert target in html, (url, target)
     for target in ("/coverage", "/login", "/api/v1/openapi.json"):
         assert catalog.test_client().get(target).status_code == 200, target
+
+
+def test_a_program_with_its_own_phone_shows_it_in_the_api_and_on_its_card(app, tmp_path):
+    load(app, tmp_path, [make_row(1), make_row(2, title="Шашки", phone="+7 3842 77-77-77"), make_row(3)])
+    client = app.test_client()
+    own = client.get("/api/v1/programs/p2").get_json()
+    assert own["contact"] == {"phone": "+7 3842 77-77-77", "email": "school1@example.org",
+                              "website": own["organization"]["website"]}
+    assert own["organization"]["phone"] == make_row(1)["phone"]
+    assert client.get("/api/v1/programs/p1").get_json()["contact"]["phone"] == make_row(1)["phone"]
+    html = page(client, "/programs/p2")
+    assert 'Телефон программы: <a href="tel:+73842777777">+7 3842 77-77-77</a>' in html
+    assert "tel:+73842000001" not in html
+    assert 'Телефон: <a href="tel:+73842000001">' in page(client, "/programs/p1")
