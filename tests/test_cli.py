@@ -157,5 +157,6 @@ def test_the_example_mappings_import_their_fixtures(runner, session, tmp_path, n
 def test_a_wrong_mapping_is_refused_before_reading(runner, tmp_path):
     mapping = tmp_path / "m.toml"
     mapping.write_text('[columns]\n"Название" = "name"\n', encoding="utf-8")
-    result = runner.invoke(args=["import", str(write_csv(tmp_path / "p.csv", [make_row(1)])), "--mapping", str(mapping)])
+    path = write_csv(tmp_path / "p.csv", [make_row(1)])
+    result = runner.invoke(args=["import", str(path), "--mapping", str(mapping)])
     assert result.exit_code == 2 and "not our column(s): name" in result.output

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import openpyxl
 import pytest
 
@@ -208,3 +211,14 @@ def test_without_inn_a_name_written_two_ways_is_a_probable_duplicate(tmp_path):
     assert errors == [] and {r.organization_id for _, r in parsed.records} == {"o1", "o9"}
     [duplicate] = parsed.findings.warnings
     assert (duplicate.line, duplicate.kind) == (3, "возможный дубликат организации")
+
+
+def test_the_mapping_example_in_the_docs_is_a_working_mapping(tmp_path):
+    docs = (Path(__file__).resolve().parent.parent / "docs" / "data.md").read_text(encoding="utf-8")
+    example = re.search(r"```toml\n(.*?)```", docs, re.S).group(1)
+    path = tmp_path / "example.toml"
+    path.write_text(example, encoding="utf-8")
+    mapping = load_mapping(path, set(KNOWN_COLUMNS))
+    assert mapping.column(" Наименование ПРОГРАММЫ ") == "title"
+    assert mapping.splits[0].parts("Юргинский муниципальный округ, с. Проскоково, ул. Мира, 2") == {
+        "municipality": "Юргинский муниципальный округ", "address": "с. Проскоково, ул. Мира, 2"}
