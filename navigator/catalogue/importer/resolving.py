@@ -151,7 +151,10 @@ def _resolve_organizations(records: Numbered, result: Resolution) -> Numbered:
         chosen = {}
         for name in (*ORGANIZATION_FIELDS, *CONTACT_FIELDS):
             values = [(records[i][0], getattr(records[i][1], name)) for i in indices]
-            chosen[name] = _most_common(values)
+            if len({value for _, value in values}) > 1:  # the usual case, all alike, needs no count
+                chosen[name] = _most_common(values)
+        if not chosen:
+            continue
         for i in indices:
             line, record = records[i]
             changes = {}
