@@ -112,6 +112,19 @@ def test_xlsx_first_sheet_or_the_named_one(tmp_path):
     assert parsed.findings.detected == ["книга Excel, лист «Программы»"]
 
 
+def test_xlsx_rows_shorter_or_longer_than_the_header_are_fitted(tmp_path):
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append([*COLUMNS, None])
+    sheet.append([make_row(1).get(c) for c in COLUMNS[:-1]])  # `updated`, the last column, left out
+    sheet.append([make_row(2).get(c) for c in COLUMNS])
+    sheet.cell(row=4, column=len(COLUMNS) + 3, value="   ")
+    path = tmp_path / "p.xlsx"
+    workbook.save(path)
+    parsed, errors = check_file(path)
+    assert errors == [] and len(parsed.records) == 2 and parsed.findings.warnings == []
+
+
 def test_a_missing_sheet_is_named(tmp_path):
     workbook = openpyxl.Workbook()
     path = tmp_path / "p.xlsx"

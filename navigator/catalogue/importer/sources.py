@@ -117,7 +117,18 @@ def read_xlsx(path: Path, options: SourceOptions) -> Source:
     rows = ((line, [_cell_text(value) for value in values])
             for line, values in enumerate(sheet.iter_rows(values_only=True), start=1))
     header = next(rows, (1, []))[1]
-    return Source(path.name, checksum, header, rows, f"книга Excel, лист «{sheet.title}»", workbook.close)
+    while header and not header[-1].strip():
+        header.pop()
+    return Source(path.name, checksum, header, _fitted(rows, len(header)), f"книга Excel, лист «{sheet.title}»",
+                  workbook.close)
+
+
+def _fitted(rows: Iterator[tuple[int, list[str]]], width: int) -> Iterator[tuple[int, list[str]]]:
+    """Rows as wide as the header: a sheet's rows run to its widest cell, padded or with empty cells past it."""
+    for line, cells in rows:
+        if len(cells) > width and not any(cell.strip() for cell in cells[width:]):
+            cells = cells[:width]
+        yield line, cells + [""] * (width - len(cells))
 
 
 def _cell_text(value) -> str:
