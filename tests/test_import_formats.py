@@ -235,3 +235,11 @@ def test_the_mapping_example_in_the_docs_is_a_working_mapping(tmp_path):
     assert mapping.column(" Наименование ПРОГРАММЫ ") == "title"
     assert mapping.splits[0].parts("Юргинский муниципальный округ, с. Проскоково, ул. Мира, 2") == {
         "municipality": "Юргинский муниципальный округ", "address": "с. Проскоково, ул. Мира, 2"}
+
+
+def test_the_same_name_in_another_municipality_is_not_a_duplicate(tmp_path):
+    rows = [make_row(1, organization="МБОУ «СОШ № 3»"),
+            make_row(2, organization_id="o9", organization="МБОУ «СОШ № 3»", municipality="Тайгинский городской округ",
+                     address="г. Тайга, ул. Мира, 1")]
+    parsed, errors = check_file(write_csv(tmp_path / "p.csv", rows))
+    assert errors == [] and parsed.findings.warnings == []

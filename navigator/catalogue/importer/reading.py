@@ -25,6 +25,10 @@ __all__ = ["ImportRejected", "ParsedFile", "ReadOptions", "RowError", "check_fil
 EXTRA_COLUMNS = ("age", "inn")
 KNOWN_COLUMNS = frozenset(COLUMNS) | frozenset(EXTRA_COLUMNS)
 NUMBER_COLUMNS = ("price_rub", "lat", "lon", "rating")
+# Columns whose text repeats from row to row (an organization's, a venue's): each distinct value is kept
+# once, shared by every record that has it, instead of once a row.
+REPEATED_COLUMNS = ("organization_id", "organization", "organization_type", "municipality", "district", "address",
+                    "phone", "email", "website", "teacher", "duration", "schedule", "profile")
 MESSY_SPACE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
 Progress = Callable[[Iterable], Iterable]
@@ -117,6 +121,7 @@ class RowPreparer:
         self.options, self.findings, self.errors = options, findings, errors
         self.defaults = {**self.mapping.defaults, **options.defaults}
         self.decimal_commas = 0
+        self.shared: dict[str, str] = {}
         keys = [column_key(name) for name in header]
         split_sources = {split.source for split in self.mapping.splits}
         self.splits = [(keys.index(s.source), s) for s in self.mapping.splits if s.source in keys]
@@ -167,6 +172,10 @@ class RowPreparer:
     def prepared(self, line: int, fields: list[str]) -> dict[str, str] | None:
         """One row renamed, split, filled, value-mapped and normalized; None when it is skipped (adults only)."""
         row = {name: normalize_space(value) for name, value in zip(self.names, fields, strict=True) if name}
+        for name in REPEATED_COLUMNS:
+            value = row.get(name)
+            if value:
+                row[name] = self.shared.setdefault(value, value)
         for index, split in self.splits:
             for name, value in split.parts(normalize_space(fields[index])).items():
                 row[name] = row.get(name) or value

@@ -10,7 +10,7 @@ values (docs/data.md):
 - the organization's name and type, a venue's municipality, district and point: the most common
   value for that organization or address wins, ties going to the earliest line;
 - an organization written two ways under two ids is one when the rows give the same ИНН, and is
-  reported as a probable duplicate when its name, folded, matches another id's.
+  reported as a probable duplicate when its name, folded, matches another id's in the same municipality.
 
 A program id given twice stays an error: which of the two rows is meant cannot be guessed.
 """
@@ -114,11 +114,11 @@ def name_key(name: str) -> str:
 
 
 def _probable_duplicates(records: Numbered) -> list[RowError]:
-    by_key: dict[str, tuple[str, int]] = {}
+    by_key: dict[tuple[str, str], tuple[str, int]] = {}
     reported, warnings = set(), []
     for line, record in records:
-        organization_id, first_line = by_key.setdefault(name_key(record.organization),
-                                                        (record.organization_id, line))
+        key = (name_key(record.organization), record.municipality)  # «СОШ № 3» is in many towns
+        organization_id, first_line = by_key.setdefault(key, (record.organization_id, line))
         if organization_id != record.organization_id and record.organization_id not in reported:
             reported.add(record.organization_id)
             warnings.append(warning(line, "organization", "возможный дубликат организации",
