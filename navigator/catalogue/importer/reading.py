@@ -94,6 +94,7 @@ def check_file(path: Path, progress: Progress = no_progress, options: ReadOption
     except ImportRejected as rejected:
         raise ImportRejected(rejected.errors + errors, findings.warnings, findings.detected) from None
     finally:
+        getattr(source.rows, "close", lambda: None)()  # a generator stopped early closes its file now
         source.close()
     if prepare.decimal_commas:
         findings.detected.append(f"десятичная запятая в числах (значений: {prepare.decimal_commas})")
