@@ -10,17 +10,15 @@ from __future__ import annotations
 
 import csv
 import json
-from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session, selectinload
+from sqlalchemy.orm import Session
 
 from navigator.catalogue.importer.hsds import flatten
-from navigator.catalogue.models import Program, Venue
 from navigator.outward.hsds import Place, service_record, taxonomy_records, taxonomy_term_records
+from navigator.outward.hsds_queries import active_programs, profiles_in_use
 
 SCHEMA_DIR = Path(__file__).parent / "hsds_schema"
 JSON_FILE = "services.json"
@@ -30,21 +28,6 @@ BATCH = 1000
 def official_descriptor() -> dict[str, Any]:
     """The HSDS 3.0 datapackage.json as Open Referral publishes it."""
     return json.loads((SCHEMA_DIR / "datapackage.json").read_text(encoding="utf-8"))
-
-
-def active_programs(session: Session) -> Iterator[Program]:
-    """Active programs by code, loaded in batches with what their records need."""
-    query = (select(Program).where(Program.status == "active").order_by(Program.public_id)
-             .options(selectinload(Program.organization),
-                      selectinload(Program.venue).selectinload(Venue.municipality),
-                      selectinload(Program.venue).selectinload(Venue.district),
-                      selectinload(Program.venue).selectinload(Venue.organization)))
-    yield from session.scalars(query.execution_options(yield_per=BATCH))
-
-
-def profiles_in_use(session: Session) -> list[str]:
-    return list(session.scalars(select(Program.profile).where(Program.status == "active",
-                                                              Program.profile.is_not(None)).distinct()))
 
 
 @dataclass
@@ -61,7 +44,8 @@ def write_package(session: Session, folder: Path, place: Place) -> ExportSummary
     """Write datapackage.json, one CSV per HSDS table used, and services.json into folder."""
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    services = [service_record(program, place) for program in active_programs(session)]
+    services = [service_record(program, place)
+                for program in session.scalars(active_programs().execution_options(yield_per=BATCH))]
     tables = flatten(services, "service")
     tables["taxonomy"] = {record["id"]: record for record in taxonomy_records()}
     tables["taxonomy_term"] = {record["id"]: record for record in taxonomy_term_records(profiles_in_use(session))}
