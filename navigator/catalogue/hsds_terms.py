@@ -65,6 +65,7 @@ BY_KEY = {taxonomy.key: taxonomy for taxonomy in TAXONOMIES}
 
 #: Terms of the property taxonomy: code → (name, what the attribute's value holds).
 PROPERTIES = {
+    "program_id": ("Код программы", "код программы в Навигаторе (program_id), чтобы повторный импорт её узнал"),
     "seats_total": ("Всего мест", "целое число"),
     "seats_free": ("Свободных мест", "целое число"),
     "format": ("Формат", "in_person, online или blended"),
@@ -73,6 +74,10 @@ PROPERTIES = {
     "rating_count": ("Число оценок", "целое число"),
     "district": ("Район или населённый пункт", "название; атрибут адреса"),
 }
+#: The properties a service's attributes carry, each a column of our rows (and a Program attribute but the first).
+SERVICE_PROPERTIES = ("program_id", "seats_total", "seats_free", "format", "duration", "rating", "rating_count")
+#: organization_identifiers of an organization: our code under this scheme and type.
+IDENTIFIER_SCHEME, IDENTIFIER_TYPE = "navigator", "organization_id"
 
 #: Taxonomies whose terms are a fixed vocabulary (profiles come from the data).
 VOCABULARY_TAXONOMIES: tuple[tuple[Taxonomy, Vocabulary], ...] = (

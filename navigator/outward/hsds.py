@@ -17,11 +17,13 @@ from typing import Any
 
 from navigator.catalogue.hsds_terms import (
     DIRECTION,
+    IDENTIFIER_SCHEME,
+    IDENTIFIER_TYPE,
     ORGANIZATION_TYPE,
     OVZ,
     PROFILE,
-    PROPERTIES,
     PROPERTY,
+    SERVICE_PROPERTIES,
     TAXONOMIES,
     Taxonomy,
     code_id,
@@ -111,8 +113,12 @@ def organization_record(organization: Organization) -> dict[str, Any]:
         if organization.phone else []
     attributes = [_attribute(oid, "organization", ORGANIZATION_TYPE, organization.type)] if organization.type else []
     description = ORGANIZATION_TYPES.label(organization.type) if organization.type else organization.name
+    identifiers = [{"id": record_id("organization_identifier", oid), "organization_id": oid,
+                    "identifier_scheme": IDENTIFIER_SCHEME, "identifier_type": IDENTIFIER_TYPE,
+                    "identifier": organization.public_id}]
     return _clean({"id": oid, "name": organization.name, "description": description, "email": organization.email,
-                   "website": organization.website, "phones": phones, "attributes": attributes})
+                   "website": organization.website, "phones": phones, "organization_identifiers": identifiers,
+                   "attributes": attributes})
 
 
 def location_record(venue: Venue, place: Place) -> dict[str, Any]:
@@ -173,8 +179,9 @@ def _service_attributes(program: Program, sid: str) -> list[dict[str, Any]]:
     if program.profile:
         attributes.append(_attribute(sid, "service", PROFILE, program.profile))
     attributes += [_attribute(sid, "service", OVZ, code) for code in program.ovz_categories]
-    attributes += [_attribute(sid, "service", PROPERTY, code, getattr(program, code)) for code in PROPERTIES
-                   if code != "district" and getattr(program, code) is not None]
+    values = {code: getattr(program, code, None) for code in SERVICE_PROPERTIES} | {"program_id": program.public_id}
+    attributes += [_attribute(sid, "service", PROPERTY, code, value) for code, value in values.items()
+                   if value is not None]
     return attributes
 
 

@@ -24,7 +24,17 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from navigator.catalogue.hsds_terms import BY_KEY, DIRECTION, ORGANIZATION_TYPE, OVZ, PROFILE, PROPERTY, record_id
+from navigator.catalogue.hsds_terms import (
+    BY_KEY,
+    DIRECTION,
+    IDENTIFIER_SCHEME,
+    IDENTIFIER_TYPE,
+    ORGANIZATION_TYPE,
+    OVZ,
+    PROFILE,
+    PROPERTY,
+    record_id,
+)
 from navigator.catalogue.importer import ApplySummary, apply_parsed
 from navigator.catalogue.importer.reading import (
     ImportRejected,
@@ -52,7 +62,8 @@ KEY_RESOURCES = {
 DEFAULT_PATHS = {"organization": "organizations.csv", "service": "services.csv", "location": "locations.csv",
                  "address": "addresses.csv", "service_at_location": "service_at_location.csv",
                  "attribute": "attributes.csv", "taxonomy_term": "taxonomy_terms.csv", "taxonomy": "taxonomies.csv",
-                 "cost_option": "cost_options.csv", "schedule": "schedules.csv", "phone": "phones.csv"}
+                 "cost_option": "cost_options.csv", "schedule": "schedules.csv", "phone": "phones.csv",
+                 "organization_identifier": "organization_identifiers.csv"}
 Tables = dict[str, dict[str, dict[str, Any]]]
 
 
@@ -145,7 +156,7 @@ class _Package:
         self.children: dict[tuple[str, str], list[dict]] = defaultdict(list)
         for resource, key in (("service_at_location", "service_id"), ("cost_option", "service_id"),
                               ("schedule", "service_id"), ("address", "location_id"), ("phone", "organization_id"),
-                              ("location", "organization_id")):
+                              ("location", "organization_id"), ("organization_identifier", "organization_id")):
             for row in tables.get(resource, {}).values():
                 self.children[(resource, str(row.get(key)))].append(row)
 
@@ -215,7 +226,11 @@ def _service_columns(package: _Package, service: dict, line: int, result: Packag
            "schedule": "; ".join(s["description"] for s in package.children[("schedule", sid)]
                                  if s.get("description"))}
     row.update(_classification(package, sid))
-    row.update(_costs(package.children[("cost_option", sid)]))
+    options = package.children[("cost_option", sid)]
+    row.update(_costs(options))
+    for currency in sorted({str(o["currency"]) for o in options if o.get("currency") not in (None, "", "RUB")}):
+        result.warnings.append(RowError(line, "price_rub", "the amount is taken as is, as rubles per month",
+                                        currency))
     row.update(_organization_columns(package, organization, str(service.get("organization_id") or "")))
     return row
 
@@ -243,7 +258,8 @@ def _classification(package: _Package, sid: str) -> dict[str, str]:
     ovz = []
     for key, term, attribute in package.terms(sid):
         code, name = str(term.get("code") or ""), str(term.get("name") or "")
-        if key == DIRECTION.key or (not key and DIRECTIONS.lookup(name) and "direction" not in row):
+        if key == DIRECTION.key or (not key and (DIRECTIONS.lookup(code) or DIRECTIONS.lookup(name))
+                                    and "direction" not in row):
             found = DIRECTIONS.lookup(code) or DIRECTIONS.lookup(name)
             row["direction"] = found.label if found else name
         elif key == PROFILE.key:
@@ -275,7 +291,10 @@ def _costs(options: list[dict]) -> dict[str, str]:
 def _organization_columns(package: _Package, organization: dict, oid: str) -> dict[str, str]:
     phones = package.children[("phone", oid)]
     kind = next((term.get("code") for key, term, _ in package.terms(oid) if key == ORGANIZATION_TYPE.key), "")
-    return {"organization_id": _our_id("organization", oid) if oid else "", "organization": organization.get("name"),
+    code = next((i.get("identifier") for i in package.children[("organization_identifier", oid)]
+                 if (i.get("identifier_scheme"), i.get("identifier_type")) == (IDENTIFIER_SCHEME, IDENTIFIER_TYPE)),
+                None) or (_our_id("organization", oid) if oid else "")
+    return {"organization_id": code, "organization": organization.get("name"),
             "organization_type": kind, "phone": phones[0].get("number") if phones else "",
             "email": organization.get("email"), "website": organization.get("website")}
 
