@@ -54,7 +54,9 @@ def import_command(file: Path, file_format: str, dry_run: bool, archive_missing:
     """Import programs from a CSV file (docs/data.md) or an HSDS package: all rows or, on any error, none."""
     _require_schema()
     if file_format == "hsds":
-        _import_hsds(file, dry_run)
+        if skip_if_imported:
+            raise click.BadParameter("applies to CSV files only", param_hint="--skip-if-imported")
+        _import_hsds(file, dry_run, archive_missing)
         return
     if file.is_dir():
         raise click.BadParameter(f"{file} is a folder; only --format hsds reads a folder", param_hint="FILE")
@@ -75,10 +77,11 @@ def import_command(file: Path, file_format: str, dry_run: bool, archive_missing:
         _geocode(only_missing=True, retry_failed=False, limit=None)
 
 
-def _import_hsds(path: Path, dry_run: bool) -> None:
+def _import_hsds(path: Path, dry_run: bool, archive_missing: bool) -> None:
     boundaries = load_region(current_app.config["BOUNDARIES_FILE"], None, None).boundaries
     try:
-        result = import_package(db_session(), path, dry_run=dry_run, progress=_progress_bar,
+        result = import_package(db_session(), path, dry_run=dry_run, archive_missing=archive_missing,
+                                progress=_progress_bar,
                                 inside_region=boundaries.contains if boundaries else None)
     except ImportRejected as rejected:
         for error in rejected.errors:

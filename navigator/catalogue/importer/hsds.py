@@ -325,7 +325,7 @@ class PackageImport:
 
 
 def import_package(session: Session, path: Path, *, defaults: Mapping[str, str] | None = None,
-                   dry_run: bool = False, progress: Progress = no_progress,
+                   dry_run: bool = False, archive_missing: bool = False, progress: Progress = no_progress,
                    inside_region: Callable[[float, float], bool] | None = None) -> PackageImport:
     """Read, validate and apply an HSDS package all or nothing; points outside the region only warn."""
     started = utcnow()
@@ -339,7 +339,7 @@ def import_package(session: Session, path: Path, *, defaults: Mapping[str, str] 
         for line, record in records
         if inside_region is not None and record.lat is not None and not inside_region(record.lat, record.lon)]
     parsed = ParsedFile(Path(path).name, hashlib.sha256(data).hexdigest(), records)
-    summary = apply_parsed(session, parsed, started, dry_run=dry_run)
+    summary = apply_parsed(session, parsed, started, dry_run=dry_run, archive_missing=archive_missing)
     return PackageImport(summary, sorted(warnings, key=lambda warning: warning.line), read.defaulted)
 
 
