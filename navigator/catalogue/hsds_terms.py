@@ -12,6 +12,7 @@ from the code (uuid5); a code that already is a UUID (a program imported from HS
 
 from __future__ import annotations
 
+import functools
 import uuid
 from dataclasses import dataclass
 
@@ -44,12 +45,18 @@ class Taxonomy:
     name: str
     description: str
 
-    @property
+    @functools.cached_property
     def id(self) -> str:
         return record_id("taxonomy", self.key)
 
     def term_id(self, code: str) -> str:
-        return record_id("taxonomy_term", self.key, code)
+        return _term_id(self.key, code)
+
+
+@functools.lru_cache(maxsize=4096)
+def _term_id(taxonomy_key: str, code: str) -> str:
+    """Term ids are asked for again and again (every service has several attributes): remember them."""
+    return record_id("taxonomy_term", taxonomy_key, code)
 
 
 DIRECTION = Taxonomy("navigator-direction", "Направленность",
@@ -62,6 +69,7 @@ PROPERTY = Taxonomy("navigator-property", "Свойства программы",
                     "Свойства, значение которых передаётся в поле value атрибута.")
 TAXONOMIES = (DIRECTION, PROFILE, OVZ, ORGANIZATION_TYPE, PROPERTY)
 BY_KEY = {taxonomy.key: taxonomy for taxonomy in TAXONOMIES}
+BY_ID = {taxonomy.id: taxonomy for taxonomy in TAXONOMIES}
 
 #: Terms of the property taxonomy: code → (name, what the attribute's value holds).
 PROPERTIES = {

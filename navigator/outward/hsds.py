@@ -12,6 +12,7 @@ data leaves: the teacher's name is not exported; contacts are the organization's
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from typing import Any
 
@@ -78,13 +79,16 @@ def taxonomy_term_records(profiles: list[str]) -> list[dict[str, Any]]:
     return terms
 
 
+@functools.cache
+def _fixed_terms() -> dict[tuple[str, str], dict[str, Any]]:
+    return {(taxonomy.key, code): term_record(taxonomy, code, name, description)
+            for taxonomy, code, name, description in fixed_terms()}
+
+
 def _term(taxonomy: Taxonomy, code: str) -> dict[str, Any]:
     if taxonomy is PROFILE:
         return term_record(PROFILE, code, code, code)
-    for term_taxonomy, term_code, name, description in fixed_terms():
-        if term_taxonomy is taxonomy and term_code == code:
-            return term_record(taxonomy, code, name, description)
-    raise KeyError(code)
+    return dict(_fixed_terms()[(taxonomy.key, code)])
 
 
 def _attribute(owner_id: str, entity: str, taxonomy: Taxonomy, code: str, value: Any = None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import json
+from contextlib import ExitStack
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -40,20 +41,49 @@ class ExportSummary:
         return f"{self.services} services; tables: {counts}"
 
 
+#: The HSDS tables our records fill (the rest of HSDS 3.0's 21 stay unwritten).
+TABLES = frozenset({"organization", "organization_identifier", "phone", "service", "service_at_location", "location",
+                    "address", "schedule", "cost_option", "attribute", "taxonomy", "taxonomy_term"})
+# Tables whose rows many services share: written once each (a service's own rows are unique by construction).
+SHARED = frozenset({"organization", "organization_identifier", "phone", "location", "address"})
+
+
 def write_package(session: Session, folder: Path, place: Place) -> ExportSummary:
-    """Write datapackage.json, one CSV per HSDS table used, and services.json into folder."""
+    """Write datapackage.json, one CSV per HSDS table we fill, and services.json into folder.
+
+    Services are streamed: one batch of programs at a time is in memory, plus the ids of shared rows.
+    """
     folder = Path(folder)
     folder.mkdir(parents=True, exist_ok=True)
-    services = [service_record(program, place)
-                for program in session.scalars(active_programs().execution_options(yield_per=BATCH))]
-    tables = flatten(services, "service")
-    tables["taxonomy"] = {record["id"]: record for record in taxonomy_records()}
-    tables["taxonomy_term"] = {record["id"]: record for record in taxonomy_term_records(profiles_in_use(session))}
     descriptor = official_descriptor()
-    resources = [resource for resource in descriptor["resources"] if resource["name"] in tables]
-    for resource in resources:
-        _write_table(folder / resource["path"], [f["name"] for f in resource["schema"]["fields"]],
-                     tables[resource["name"]].values())
+    resources = [resource for resource in descriptor["resources"] if resource["name"] in TABLES]
+    counts = dict.fromkeys((resource["name"] for resource in resources), 0)
+    seen: set[tuple[str, str]] = set()
+    with ExitStack() as files:
+        writers = {resource["name"]: _table_writer(files, folder / resource["path"], resource)
+                   for resource in resources}
+
+        def write(table: str, rows) -> None:
+            for row in rows:
+                shared = table in SHARED or (table == "attribute" and row.get("link_entity") != "service")
+                if shared and (table, row["id"]) in seen:
+                    continue
+                if shared:
+                    seen.add((table, row["id"]))
+                writers[table].writerow(row)
+                counts[table] += 1
+
+        services = files.enter_context(open(folder / JSON_FILE, "w", encoding="utf-8"))
+        services.write("[")
+        for number, program in enumerate(session.scalars(active_programs().execution_options(yield_per=BATCH))):
+            record = service_record(program, place)
+            services.write(("," if number else "") + json.dumps(record, ensure_ascii=False, separators=(",", ":")))
+            for table, rows in flatten([record], "service").items():
+                if table != "taxonomy_term":  # all terms are written below, once
+                    write(table, rows.values())
+        services.write("]")
+        write("taxonomy", taxonomy_records())
+        write("taxonomy_term", taxonomy_term_records(profiles_in_use(session)))
     descriptor.update(
         name="navigator-hsds", title="Навигатор дополнительного образования детей — каталог в HSDS 3.0",
         description="Действующие программы (services), организации, места проведения и классификаторы "
@@ -63,13 +93,12 @@ def write_package(session: Session, folder: Path, place: Place) -> ExportSummary
                   "path": "https://github.com/openreferral/specification/tree/3.0"}])
     descriptor.pop("license", None)  # that licence is the specification's; the data's is the publisher's
     (folder / "datapackage.json").write_text(json.dumps(descriptor, ensure_ascii=False, indent=2), encoding="utf-8")
-    (folder / JSON_FILE).write_text(json.dumps(services, ensure_ascii=False, separators=(",", ":")), encoding="utf-8")
-    return ExportSummary(len(services), {resource["name"]: len(tables[resource["name"]]) for resource in resources})
+    return ExportSummary(counts["service"], counts)
 
 
-def _write_table(path: Path, columns: list[str], rows) -> None:
-    with open(path, "w", encoding="utf-8", newline="") as handle:
-        writer = csv.DictWriter(handle, fieldnames=columns, extrasaction="ignore")
-        writer.writeheader()
-        writer.writerows(rows)
-
+def _table_writer(files: ExitStack, path: Path, resource: dict[str, Any]) -> csv.DictWriter:
+    handle = files.enter_context(open(path, "w", encoding="utf-8", newline=""))  # noqa: SIM115 — the stack closes it
+    writer = csv.DictWriter(handle, fieldnames=[f["name"] for f in resource["schema"]["fields"]],
+                            extrasaction="ignore")
+    writer.writeheader()
+    return writer

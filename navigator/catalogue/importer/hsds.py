@@ -25,6 +25,7 @@ from typing import Any
 from sqlalchemy.orm import Session
 
 from navigator.catalogue.hsds_terms import (
+    BY_ID,
     BY_KEY,
     DIRECTION,
     IDENTIFIER_SCHEME,
@@ -168,11 +169,8 @@ class _Package:
         found = []
         for attribute in self.by_link.get(link_id, []):
             term = self.get("taxonomy_term", attribute.get("taxonomy_term_id"))
-            taxonomy = self.get("taxonomy", term.get("taxonomy_id"))
-            key = next((key for key, ours in BY_KEY.items()
-                        if term.get("taxonomy_id") == ours.id or key in (term.get("taxonomy"), taxonomy.get("name"))),
-                       "")
-            found.append((key, term, attribute))
+            ours = BY_ID.get(term.get("taxonomy_id")) or BY_KEY.get(term.get("taxonomy"))
+            found.append((ours.key if ours else "", term, attribute))
         return found
 
 
