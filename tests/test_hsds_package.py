@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 
 from navigator import create_app, migrations
 from navigator.catalogue.importer import ImportRejected, import_file
-from navigator.catalogue.importer.hsds import import_package
+from navigator.catalogue.importer.hsds import flatten, import_package, package_rows
 from navigator.catalogue.models import Organization, Program
 from navigator.config import PROJECT_ROOT
 from navigator.extensions import database
@@ -151,3 +151,26 @@ def test_cli_export_then_import_into_another_database(runner, sample, empty, tmp
 def test_cli_import_of_a_folder_needs_the_hsds_format(runner, tmp_path):
     result = runner.invoke(args=["import", str(tmp_path)])
     assert result.exit_code == 2 and "only --format hsds reads a folder" in result.output
+
+
+def test_a_service_at_two_locations_becomes_two_programs_and_nesting_without_ids_still_reads():
+    service = {"id": "s-1", "name": "Chess", "description": "Chess club.", "status": "active",
+               "organization": {"id": "org-1", "name": "Club", "description": "A club."},
+               "service_at_locations": [
+                   {"id": f"sal-{n}", "location": {"id": f"loc-{n}", "location_type": "physical", "addresses": [
+                       {"address_1": f"Main St {n}", "city": "Town", "region": "", "state_province": "",
+                        "postal_code": "", "country": "GB", "address_type": "physical"}]}} for n in (1, 2)],
+               "cost_options": [{"option": "Бесплатно"}]}
+    tables = flatten([service], "service")
+    read = package_rows(tables, {}, {"direction": "sport"})
+    assert [(row["program_id"], row["address"], row["municipality"]) for _, row in read.rows] == [
+        ("sal-1", "Main St 1", "Town"), ("sal-2", "Main St 2", "Town")]
+    assert read.defaulted["direction"] == 2 and read.rows[0][1]["enrollment"] == "Бесплатно"
+
+
+def test_a_broken_json_file_is_refused_with_a_message(session, tmp_path):
+    path = tmp_path / "broken.json"
+    path.write_text("[{", encoding="utf-8")
+    with pytest.raises(ImportRejected) as rejected:
+        import_package(session, path)
+    assert "is not UTF-8 JSON" in rejected.value.errors[0].message

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import csv
 import hashlib
+import io
 import json
 import math
 from collections import Counter, defaultdict
@@ -78,6 +79,7 @@ def flatten(records: Iterable[Mapping[str, Any]], resource: str, tables: Tables 
 
 def _flatten_one(record: dict[str, Any], resource: str, tables: Tables) -> str:
     row = {key: value for key, value in record.items() if not isinstance(value, list | dict)}
+    row["id"] = str(row.get("id") or f"{resource}-without-id-{len(tables.get(resource, {})) + 1}")
     for key, value in record.items():
         child_resource = KEY_RESOURCES.get(key)
         if child_resource is None or not value:
@@ -93,8 +95,8 @@ def _flatten_one(record: dict[str, Any], resource: str, tables: Tables) -> str:
             else:
                 child.setdefault(f"{resource}_id", row.get("id"))
             _flatten_one(child, child_resource, tables)
-    tables.setdefault(resource, {}).setdefault(str(row.get("id")), row)
-    return str(row.get("id"))
+    tables.setdefault(resource, {}).setdefault(row["id"], row)
+    return row["id"]
 
 
 def read_package(path: Path) -> tuple[Tables, dict[str, int], bytes]:
@@ -102,7 +104,10 @@ def read_package(path: Path) -> tuple[Tables, dict[str, int], bytes]:
     path = Path(path)
     if path.is_file() and path.suffix.lower() == ".json" and path.name != "datapackage.json":
         data = path.read_bytes()
-        document = json.loads(data.decode("utf-8-sig"))
+        try:
+            document = json.loads(data.decode("utf-8-sig"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as problem:
+            raise ImportRejected([RowError(1, None, f"{path.name} is not UTF-8 JSON: {problem}")]) from None
         services = document.get("contents", [document]) if isinstance(document, dict) else document
         return flatten(services, "service"), {str(s.get("id")): n for n, s in enumerate(services, 1)}, data
     folder = path if path.is_dir() else path.parent
@@ -119,7 +124,10 @@ def read_package(path: Path) -> tuple[Tables, dict[str, int], bytes]:
         if (folder / name).is_file():
             data = (folder / name).read_bytes()
             digest.update(data)
-            tables[resource] = _csv_table(data, lines if resource == "service" else None)
+            try:
+                tables[resource] = _csv_table(data, lines if resource == "service" else None)
+            except UnicodeDecodeError:
+                raise ImportRejected([RowError(1, None, f"{name} is not UTF-8 text")]) from None
     if "service" not in tables:
         raise ImportRejected([RowError(1, None, f"no services in {path}: expected {paths['service']} or a JSON "
                                                 "file of services")])
@@ -127,7 +135,7 @@ def read_package(path: Path) -> tuple[Tables, dict[str, int], bytes]:
 
 
 def _csv_table(data: bytes, lines: dict[str, int] | None) -> dict[str, dict[str, Any]]:
-    reader = csv.DictReader(data.decode("utf-8-sig").splitlines())
+    reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
     table = {}
     for row in reader:
         cleaned = {key: value for key, value in row.items() if key and value not in (None, "")}
