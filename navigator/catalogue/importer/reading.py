@@ -19,7 +19,7 @@ from navigator.catalogue.importer.resolving import resolve
 from navigator.catalogue.importer.sources import Source, SourceOptions, open_source
 from navigator.catalogue.validation import COLUMNS, REQUIRED, Invalid, ProgramRecord, validate_record
 
-__all__ = ["ImportRejected", "ParsedFile", "ReadOptions", "RowError", "check_file", "read_file"]
+__all__ = ["ImportRejected", "ParsedFile", "ReadOptions", "RowError", "check_file", "check_rows", "read_file"]
 
 # Columns a file may have besides ours: a free-text age instead of age_min/age_max, and the ИНН.
 EXTRA_COLUMNS = ("age", "inn")
@@ -56,7 +56,8 @@ class ParsedFile:
     name: str
     checksum: str
     records: list[tuple[int, ProgramRecord]]
-    contacts: dict[str, dict[str, str | None]] = field(default_factory=dict)
+    # The programs' own contacts when the reader states them (None: leave the programs' own as they are).
+    contacts: dict[str, dict[str, str | None]] | None = None
     findings: Findings = field(default_factory=Findings)
 
 
@@ -103,6 +104,25 @@ def check_file(path: Path, progress: Progress = no_progress, options: ReadOption
     findings.warnings.extend(resolution.warnings)
     errors.sort(key=lambda error: error.line)
     return ParsedFile(source.name, source.checksum, resolution.records, resolution.contacts, findings), errors
+
+
+def check_rows(rows: Iterable[tuple[int, dict[str, str]]], progress: Progress = no_progress,
+               ) -> tuple[list[tuple[int, ProgramRecord]], list[RowError]]:
+    """Validate rows of our columns from another reader (HSDS): the valid records and every error.
+
+    The rules across rows are the strict ones: such a reader builds each program's organization and
+    venue from one record of its own, so rows that disagree mean a broken package, not a messy export.
+    """
+    errors: list[RowError] = []
+    records: list[tuple[int, ProgramRecord]] = []
+    for line, row in progress(rows, unit=" rows", desc="Checking"):
+        record, field_errors = validate_record(row)
+        if record is None:
+            errors.extend(RowError.from_field(line, error) for error in field_errors)
+        else:
+            records.append((line, record))
+    resolution = resolve(records, {}, strict=True)
+    return resolution.records, errors + resolution.errors
 
 
 def normalize_space(text: str) -> str:
