@@ -160,3 +160,18 @@ def test_a_wrong_mapping_is_refused_before_reading(runner, tmp_path):
     path = write_csv(tmp_path / "p.csv", [make_row(1)])
     result = runner.invoke(args=["import", str(path), "--mapping", str(mapping)])
     assert result.exit_code == 2 and "not our column(s): name" in result.output
+
+
+def test_an_hsds_package_takes_defaults_and_writes_the_report(runner, session, tmp_path):
+    package = Path(__file__).resolve().parent / "data" / "hsds_foreign.json"
+    refused = runner.invoke(args=["import", "--format", "hsds", str(package), "--report", str(tmp_path / "r.csv")])
+    assert refused.exit_code == 1 and count_programs(session) == 0
+    assert "error" in {r["level"] for r in csv.DictReader((tmp_path / "r.csv").read_text("utf-8-sig").splitlines())}
+    report = tmp_path / "report.csv"
+    result = runner.invoke(args=["import", "--format", "hsds", str(package), "--default", "direction=social",
+                                 "--report", str(report)])
+    assert result.exit_code == 0, result.output
+    assert "direction: the default value used for 1 program(s)." in result.output
+    rows = list(csv.DictReader(report.read_text(encoding="utf-8-sig").splitlines()))
+    assert rows and {r["level"] for r in rows} == {"warning"}
+    assert count_programs(session) > 0
