@@ -6,9 +6,10 @@ The catalogue is bench/search.py's (imported once with the CLI, cached). The reb
 through the follower, as `navigator reindex` does: wall time, CPU time (user + system; on a shared machine the
 wall time also counts the time other work held the cores), and peak resident memory of the process and of any
 process it started. Then a fresh process plays a web worker: its first search (opens the searcher, maps or
-reads the columns, reads the term data it needs) and its memory from /proc (RSS, and the anonymous part of it: the
-process's own heap; the rest are index and column files mapped from the page cache, which every worker shares), once on the build as written and once on a copy without the
-column files, which is how a worker loaded its columns before they were saved beside the segment.
+reads the columns, reads the term data it needs) and its memory from /proc: RSS, and the anonymous part of
+it, the process's own heap (the rest are index and column files mapped from the page cache, which every
+worker shares). Once on the build as written, once on a copy without the column files: how a worker loaded
+its columns before they were saved beside the segment.
 """
 
 from __future__ import annotations
