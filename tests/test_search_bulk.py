@@ -115,3 +115,16 @@ def test_a_crash_while_saving_the_columns_leaves_the_previous_index_serving(app,
     assert os.readlink(index_dir / "live") == serving
     assert [p.name for p in index_dir.glob("build-*")] == [serving]
     assert titles(client, q="вокал")
+
+
+def test_a_rebuild_reports_its_progress(app, tmp_path):
+    load_programs(app, varied_rows(30), tmp_path)
+    seen = []
+
+    def progress(items, **options):
+        items = list(items)
+        seen.append((options["desc"], options.get("total"), len(items)))
+        return items
+
+    index_follower(app).rebuild(progress=progress)
+    assert seen == [("Indexing", 30, 30), ("Writing postings", None, 4)]

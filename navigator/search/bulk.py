@@ -23,7 +23,7 @@ stemmed, spelling unstemmed) and the id field an ID: make_schema() in navigator.
 from __future__ import annotations
 
 from array import array
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 import numpy as np
 
@@ -61,9 +61,11 @@ class _FieldTokens:
         self.lengths.append(len(numbers))
 
 
-def write_segment(writer, documents: Iterable[dict]) -> list[tuple]:
+def write_segment(writer, documents: Iterable[dict],
+                  progress: Callable[..., Iterable] = lambda items, **_: items) -> list[tuple]:
     """Add every document (navigator.search.documents) to the new segment of the empty SegmentWriter `writer`;
-    return their filter rows, in document number order.
+    return their filter rows, in document number order. `progress` wraps the fields' posting lists as they
+    are written (the caller's progress bar wraps the documents).
 
     The caller commits the writer (which closes the segment and writes the table of contents). Documents
     are numbered in the order given.
@@ -91,10 +93,11 @@ def write_segment(writer, documents: Iterable[dict]) -> list[tuple]:
     writer.docnum = len(ids)
     writer._added = True
     fields = writer.fieldwriter
-    for name in ("body", "heading"):
-        _write_field(fields, name, schema[name], vocabularies[name].terms, tokens.pop(name))
-    _write_ids(fields, schema["id"], ids)
-    _write_field(fields, "spelling", schema["spelling"], vocabularies["spelling"].terms, tokens.pop("spelling"))
+    for name in progress(("body", "heading", "id", "spelling"), desc="Writing postings", unit=" fields"):
+        if name == "id":
+            _write_ids(fields, schema["id"], ids)
+        else:
+            _write_field(fields, name, schema[name], vocabularies[name].terms, tokens.pop(name))
     return rows
 
 

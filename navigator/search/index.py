@@ -195,7 +195,7 @@ def _write_build(build: Path, session_factory: Callable[[], Session], progress) 
         with session_factory() as session:
             total = active_count(session)
             items = progress(documents(session), unit=" programs", desc="Indexing", total=total)
-            rows = write_segment(writer, (document for _program_id, document in items))
+            rows = write_segment(writer, (document for _program_id, document in items), progress)
     except BaseException:
         writer.cancel()
         raise
