@@ -66,7 +66,12 @@ assert response.status_code == 200, response.get_json()
 started = time.perf_counter()
 client.get("/api/v1/programs", query_string={"q": "танцы", "sort": "title"})
 second = time.perf_counter() - started
-print(json.dumps({"first_ms": first * 1000, "second_ms": second * 1000, "before": before, "after": memory()}))
+print(json.dumps({"first_ms": first * 1000, "second_ms": second * 1000, "before": before, "after": memory()}),
+      flush=True)
+if len(sys.argv) > 4:  # held: answer again once told that another worker is up
+    sys.stdin.readline()
+    client.get("/api/v1/programs", query_string={"profile": "Шахматы", "sort": "title"})
+    print(json.dumps({"beside": memory()}), flush=True)
 """
 
 
@@ -78,6 +83,24 @@ def run_json(code: str, *arguments: str) -> dict:
 
 def worker(folder: Path, name: str) -> dict:
     return run_json(WORKER, str(folder), str(Path(__file__).parent), name)
+
+
+def two_workers(folder: Path) -> None:
+    """Two workers alive at once: PSS splits the pages they share (mapped index and column files) between them."""
+    held = subprocess.Popen([sys.executable, "-c", WORKER, str(folder), str(Path(__file__).parent), "worker-a",
+                             "hold"], stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True)
+    try:
+        print_worker("worker, mapped columns", json.loads(held.stdout.readline()))
+        other = worker(folder, "worker-b")
+        held.stdin.write("go\n")
+        held.stdin.flush()
+        first = json.loads(held.stdout.readline())["beside"]
+    finally:
+        held.communicate(timeout=120)
+    second = other["after"]
+    print(f"two workers at once: RSS {first['rss']:.0f} + {second['rss']:.0f} MB, PSS {first['pss']:.0f} + "
+          f"{second['pss']:.0f} MB (each one's anonymous part: {first['anonymous']:.0f} and "
+          f"{second['anonymous']:.0f} MB)")
 
 
 def print_worker(label: str, found: dict) -> None:
@@ -105,7 +128,7 @@ def main() -> None:
             print(f"rebuild: {built['count']} programs in {built['seconds']:.1f} s wall, {built['cpu']:.1f} s CPU, "
                   f"peak memory {built['peak_mb']:.0f} MB (started processes: {built['children_peak_mb']:.0f} MB) "
                   f"(targets: <= 60 s, <= 1 GB)")
-        print_worker("worker, mapped columns", worker(folder, "worker-1"))
+        two_workers(folder)
         plain = folder / "plain"
         plain.mkdir()
         shutil.copy(folder / "navigator.db", plain / "navigator.db")
