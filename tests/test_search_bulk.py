@@ -75,6 +75,7 @@ def same(saved: np.ndarray, stored: np.ndarray) -> bool:
 def test_memory_mapped_columns_agree_with_the_stored_rows(app, tmp_path):
     load_programs(app, varied_rows(40), tmp_path)
     build = (Path(app.config["INDEX_DIR"]) / "live").resolve()
+    assert not list(build.glob("*.seg"))  # separate files, read through the shared page cache, not copied
     with open_live(build.parent).searcher() as searcher:
         (reader, _offset), = searcher.reader().leaf_readers()
         segment = Segment(reader, build)
