@@ -15,6 +15,7 @@ be evaluated on the server (and is slow to compile when there are thousands of p
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -83,6 +84,16 @@ def safe_json(value) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Centre:
+    """The searched point («near me»): marked on the results map with its radius and a label."""
+
+    lat: float
+    lon: float
+    radius_km: float | None
+    label: str
+
+
 class _EmbeddedMap(folium.Map):
     """folium's Map without its header styles, which size a whole page; our stylesheet sizes the map."""
 
@@ -97,7 +108,7 @@ class _EmbeddedMap(folium.Map):
 _PINS_SCRIPT = (
     "{% macro script(this, kwargs) %}"
     "var {{ this.get_name() }} = {{ this.layer_js }};"
-    "NavigatorMap.addPins({{ this.get_name() }}, {{ this.data_id|tojson }});"
+    "NavigatorMap.addPins({{ this.get_name() }}, {{ this.data_id|tojson }}, {{ this._parent.get_name() }});"
     "{% endmacro %}")
 
 
@@ -131,8 +142,9 @@ class MapBuilder:
         self.tiles = tiles
         self.static_url = static_url
 
-    def results_map(self, pins: Sequence[Pin], link_pattern: str) -> RenderedMap:
-        """Every mapped result, clustered, each popup linking to its program (link_pattern has `{id}`)."""
+    def results_map(self, pins: Sequence[Pin], link_pattern: str, centre: Centre | None = None) -> RenderedMap:
+        """Every mapped result, clustered, each popup linking to its program (link_pattern has `{id}`),
+        and the searched point with its radius when the search has one."""
         data_id = f"pins-{secrets.token_hex(8)}"
         layer = _ClusteredPins(data_id, disable_clustering_at_zoom=CLUSTER_UNTIL_ZOOM, spiderfy_on_max_zoom=True,
                                show_coverage_on_hover=False)
@@ -140,7 +152,7 @@ class MapBuilder:
                             ("navigator_map_js", self.static_url("js/map.js"))]
         layer.default_css = [(name, self.static_url(MARKERCLUSTER + file)) for name, file in (
             ("markercluster_css", "MarkerCluster.css"), ("markercluster_default_css", "MarkerCluster.Default.css"))]
-        return self._render(pins, link_pattern, layer)
+        return self._render(pins, link_pattern, layer, centre)
 
     def venues_map(self, pins: Sequence[Pin], link_pattern: str | None = None) -> RenderedMap:
         """A small map of one or a few places, each pin shown on its own."""
@@ -148,12 +160,17 @@ class MapBuilder:
         layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
         return self._render(pins, link_pattern, layer)
 
-    def _render(self, pins: Sequence[Pin], link_pattern: str | None, layer) -> RenderedMap:
+    def _render(self, pins: Sequence[Pin], link_pattern: str | None, layer, centre: Centre | None = None
+                ) -> RenderedMap:
         bounds = None
-        if pins:
+        if centre and centre.radius_km:  # the circle searched is what the parent wants to see
+            half_lat = centre.radius_km / 111.2
+            half_lon = half_lat / max(0.1, math.cos(math.radians(centre.lat)))
+            bounds = ((centre.lat - half_lat, centre.lon - half_lon), (centre.lat + half_lat, centre.lon + half_lon))
+        elif pins:
             lats, lons = [pin.lat for pin in pins], [pin.lon for pin in pins]
             bounds = ((min(lats), min(lons)), (max(lats), max(lons)))
-        return self.data_map(layer, self._pins_json(pins, link_pattern), bounds)
+        return self.data_map(layer, self._pins_json(pins, link_pattern, centre), bounds)
 
     def data_map(self, layer, data_json: str, bounds=None) -> RenderedMap:
         """A map of one layer that the browser fills from a JSON data block (layer.data_id), kept out of the figure.
@@ -176,12 +193,15 @@ class MapBuilder:
                            Markup(figure.script.render()))
 
     @staticmethod
-    def _pins_json(pins: Sequence[Pin], link_pattern: str | None) -> str:
-        """{"labels": [...], "pins": [[lat, lon, title, label index, link id], ...], "link": pattern}.
+    def _pins_json(pins: Sequence[Pin], link_pattern: str | None, centre: Centre | None = None) -> str:
+        """{"labels": [...], "pins": [[lat, lon, title, label index, link id], ...], "link": pattern, "centre": …}.
 
         Second lines (organization names, addresses) repeat a lot, so they are sent once each.
         """
         labels: dict[str, int] = {}
         rows = [[round(pin.lat, 5), round(pin.lon, 5), pin.title, labels.setdefault(pin.subtitle, len(labels)),
                  pin.link_id] for pin in pins]
-        return safe_json({"labels": list(labels), "pins": rows, "link": link_pattern})
+        data = {"labels": list(labels), "pins": rows, "link": link_pattern}
+        if centre:
+            data["centre"] = [round(centre.lat, 6), round(centre.lon, 6), (centre.radius_km or 0) * 1000, centre.label]
+        return safe_json(data)

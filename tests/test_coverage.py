@@ -247,10 +247,19 @@ def test_pages_and_exports(coverage_app, sample):
     by_name = {row["municipality"]: row for row in body["municipalities"]}
     response = client.get("/coverage/export/municipalities.csv?direction=sport")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # the byte-order mark tells Excel the file is UTF-8
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))  # as Russian Excel splits it
     assert table[0][:2] == ["Муниципалитет", "Программ"]
     csv_rows = {row[0]: row for row in table[1:] if row and row[0] in by_name}
     assert {name: int(row[1]) for name, row in csv_rows.items()} == {n: r["programs"] for n, r in by_name.items()}
+    decimals = [cell for row in table[1:] for cell in row if any(ch.isdigit() for ch in cell) and "." in cell]
+    assert not decimals, "Russian Excel reads a decimal comma, not a point"
+    assert any("," in cell for row in table[1:] for cell in row[1:])
+    standard = client.get("/coverage/export/municipalities.csv?direction=sport&dialect=standard")
+    table = list(csv.reader(io.StringIO(standard.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {row[0]: int(row[1]) for row in table[1:] if row and row[0] in by_name} == {
+        n: r["programs"] for n, r in by_name.items()}
 
     response = client.get("/coverage/export/municipalities.xlsx?direction=sport")
     assert response.status_code == 200

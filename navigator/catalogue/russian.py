@@ -75,3 +75,12 @@ def distance(kilometres: float) -> str:
 def date(value: dt.date) -> str:
     """«1 сентября 2026»."""
     return f"{value.day}{NBSP}{MONTHS_GENITIVE[value.month - 1]} {value.year}"
+
+
+_PRECISIONS = {"building": "точно по адресу", "street": "по улице", "settlement": "по населённому пункту",
+               "municipality": "по центру муниципалитета"}
+
+
+def precision(code: str) -> str:
+    """How exactly a place was found, as the «near me» box says it: «по улице»."""
+    return _PRECISIONS.get(code, "приблизительно")

@@ -311,7 +311,10 @@ def municipality(name: str):
 
 @blueprint.get("/export/<any(municipalities, districts, gaps):table>.<any(csv, xlsx):file_format>")
 def export(table: str, file_format: str):
-    """A table of the pages as a file; the filter and the municipality come from the query string."""
+    """A table of the pages as a file; the filter and the municipality come from the query string.
+
+    CSV opens in Russian Excel by default (`;`, decimal commas); `?dialect=standard` gives `,` and points.
+    """
     chosen, _indicator = _arguments()
     municipality_name = request.args.get("municipality") or None
     try:
@@ -322,6 +325,7 @@ def export(table: str, file_format: str):
         abort(404, description=f"Муниципалитета «{municipality_name}» нет в данных.")
     stem = "coverage-" + table + (f"-{municipality_name}" if municipality_name else "")
     stem += "".join(f"-{value}" for _, value in chosen.pairs())
-    return Response(render(made, file_format), mimetype=FORMATS[file_format], headers={
+    dialect = "standard" if request.args.get("dialect") == "standard" else "excel-ru"
+    return Response(render(made, file_format, dialect), mimetype=FORMATS[file_format], headers={
         "Content-Disposition": f"attachment; filename=\"coverage-{table}.{file_format}\"; "
                                f"filename*=UTF-8''{quote(stem)}.{file_format}"})

@@ -3,11 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, abort, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from navigator.catalogue import russian
 from navigator.catalogue.programs import (
     districts_by_municipality,
     find_organization,
@@ -19,27 +20,24 @@ from navigator.catalogue.programs import (
     similar_programs,
 )
 from navigator.extensions import db_session, search_index
-from navigator.geocoding import Resolution, geocoding_for
-from navigator.maps import Pin
+from navigator.geocoding import Resolution
+from navigator.maps import Centre, Pin
 from navigator.outward.linked_data import organization_json_ld, program_json_ld
-from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
+from navigator.search import BadRequest, IndexUnavailable, run_search
+from navigator.search.parameters import PARAMETERS
+from navigator.search.request import parse_forgiving
+from navigator.views.places import with_place
 from navigator.views.search_page import RADII, PlaceNames, search_page_links
 from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder
 
 blueprint = Blueprint("public", __name__)
+blueprint.add_app_template_global(russian.precision, "place_precision")
 
 LOW_VISION_MAX_AGE = dt.timedelta(days=365)
 
 
 def _bad_request(problem: BadRequest):
     abort(400, description=f"Параметр «{problem.parameter}»: {problem.message}")
-
-
-def _search_request(args):
-    try:
-        return parse_request(args)
-    except BadRequest as problem:
-        _bad_request(problem)
 
 
 def _link_pattern() -> str:
@@ -55,51 +53,50 @@ class TypedPlace:
     found: Resolution | None
 
 
-def _with_typed_place(session, args) -> tuple[MultiDict, TypedPlace | None]:
-    """The query arguments with `near` taken from a typed place; a typed place outranks a given point."""
-    text = " ".join((args.get("place") or "").split())
-    if not text:
-        return args, None
-    found = geocoding_for(current_app.config).find_place(session, text)
-    args = args.copy()
-    if found is None:  # nothing to measure from: the page says the place was not found
-        for name in ("near", "radius_km"):
-            args.poplist(name)
-        if args.get("sort") == "distance":
-            args.poplist("sort")
-    else:
-        args.setlist("near", [f"{found.lat},{found.lon}"])
-    return args, TypedPlace(text, found)
-
-
 @blueprint.get("/")
 def index():
-    """The search page: filters with counts, the listing, and a map of the whole result set."""
+    """The search page: filters with counts, the listing, and a map of the whole result set.
+
+    A bad parameter never makes an error page here: it is clamped or dropped and the page says so.
+    """
     session = db_session()
-    args, place = _with_typed_place(session, request.args)
-    search = _search_request(args)
+    parsed = parse_forgiving(request.args)
+    search, found_place = with_place(session, parsed.search)
+    place = TypedPlace(search.place, found_place) if search.place else None
+    notices = list(parsed.notices)
     try:
         result = run_search(session, search_index(), search, with_points=not low_vision())
-    except BadRequest as problem:
-        _bad_request(problem)
+    except BadRequest as problem:  # an unknown municipality, district or organization: search without it
+        notices.append(_unknown_place_notice(problem))
+        search = replace(search, **{problem.parameter: None}, page=1)
+        if problem.parameter == "municipality":
+            search = replace(search, district=None)
+        result = run_search(session, search_index(), search, with_points=not low_vision())
     except IndexUnavailable:
         abort(503)
-    found_place = place.found if place else None
     names = PlaceNames(*place_names(session, search.municipality, search.district),
                        organization=organization_name(session, search.organization),
                        near=found_place.label if found_place else None)
+    results_map = _results_map(result, search, found_place.label if found_place else None)
     return render_template(
-        "public/search.html", search=search, result=result, radii=RADII, results_map=_results_map(result),
-        links=search_page_links(search, result, url_for("public.index"), names, place.text if found_place else None),
-        place=place, districts=districts_by_municipality(session))
+        "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
+        links=search_page_links(search, result, url_for("public.index"), names, search.place if found_place else None),
+        place=place, districts=districts_by_municipality(session), notices=notices, parameters=PARAMETERS)
 
 
-def _results_map(result):
-    """The map of every mapped result (none when nothing has a point, or in the low-vision version)."""
-    if not result.points:
+def _unknown_place_notice(problem: BadRequest) -> str:
+    label = PARAMETERS[problem.parameter].label
+    return f"{label}: такого в каталоге нет, фильтр не применён."
+
+
+def _results_map(result, search, place_label: str | None):
+    """The map of every mapped result and the searched point (none in the low-vision version or with nothing
+    to show)."""
+    centre = Centre(*search.near, search.radius_km, place_label or "выбранная точка") if search.near else None
+    if not result.points and centre is None:
         return None
     pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in result.points]
-    return map_builder().results_map(pins, _link_pattern())
+    return map_builder().results_map(pins, _link_pattern(), centre)
 
 
 @blueprint.get("/programs/<public_id>")
@@ -130,7 +127,7 @@ def organization(public_id: str):
     found = find_organization(session, public_id)
     if found is None:
         abort(404, description=f"Организации с кодом «{public_id}» нет в каталоге.")
-    age = _search_request(MultiDict({"age": request.args.get("age", "")})).age
+    age = parse_forgiving(MultiDict({"age": request.args.get("age", "")})).search.age
     groups = organization_programs(session, found, age)
     venues = organization_venues(session, found)
     mapped = [Pin(item.venue.lat, item.venue.lon, item.venue.address,

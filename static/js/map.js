@@ -27,8 +27,24 @@
     return box;
   }
 
-  function addPins(layer, dataId) {
+  function addCentre(map, centre) {
+    // The searched point and its radius; the label is written with textContent like every user text.
+    if (centre[2] > 0) {
+      L.circle([centre[0], centre[1]], { radius: centre[2], color: "#1f5fa8", weight: 2, fillOpacity: 0.06,
+                                         interactive: false }).addTo(map);
+    }
+    var label = document.createElement("span");
+    label.textContent = "Вы искали здесь: " + centre[3];
+    L.circleMarker([centre[0], centre[1]], { radius: 8, color: "#ffffff", weight: 3, fillColor: "#c0392b",
+                                             fillOpacity: 1 })
+      .bindTooltip(label, { permanent: false, direction: "top" }).addTo(map);
+  }
+
+  function addPins(layer, dataId, map) {
     var data = JSON.parse(document.getElementById(dataId).textContent);
+    if (data.centre && map) {
+      addCentre(map, data.centre);
+    }
     var markers = data.pins.map(function (pin) {
       var marker = L.marker([pin[0], pin[1]], { alt: pin[2], title: pin[2], keyboard: true });
       marker.bindPopup(function () { return popupContent(data, pin); });
