@@ -156,7 +156,7 @@ def test_near_me_orders_by_distance_and_shows_it(catalog):
 def test_near_a_typed_place_found_by_the_geocoding_chain(catalog):
     html = page(catalog.test_client(), "/", place="Шерегеш", radius_km="10")
     assert card_titles(html) == ["Шахматы для малышей"]
-    assert "Нашли: пгт Шерегеш" in html and "(точность: населённый пункт)" in html
+    assert "Нашли: пгт Шерегеш" in html and "по населённому пункту" in html
     chip = re.search(r'<a class="chip" href="([^"]+)">(Рядом: [^<]+)<', html)
     assert chip.group(2) == "Рядом: пгт Шерегеш, Таштагольский муниципальный округ в радиусе 10 км"
     assert "place" not in chip.group(1) and "radius_km" not in chip.group(1)
@@ -169,15 +169,27 @@ def test_a_place_that_cannot_be_found_is_said_not_ignored(catalog):
     assert "Найдено 6\u00a0программ" in html
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"age": "abc"}, "Параметр «age»: возраст ребёнка — целое число от 0 до 18, получено «abc»"),
-    ({"age": "40"}, "Параметр «age»"),
-    ({"direction": "cooking"}, "Параметр «direction»: неизвестное значение «cooking»"),
-    ({"page": "0"}, "Параметр «page»: номер страницы"),
+@pytest.mark.parametrize(("params", "notice", "titles"), [
+    ({"age": "abc"}, "Возраст ребёнка: значение «abc» не подходит, оно не учтено.", 6),
+    ({"age": "40"}, "Возраст ребёнка: значение «40» не подходит", 6),
+    ({"direction": "cooking"}, "Направленность: значение «cooking» не подходит", 6),
+    ({"page": "0"}, "Номер страницы: вместо «0» взято 1.", 6),
+    ({"per_page": "5000"}, "Программ на странице: вместо «5000» взято 100.", 6),
+    ({"sort": "foo"}, "Порядок: значение «foo» не подходит", 6),
+    ({"q": "шахматы" * 40}, "Что ищем: взяты первые 200 символов.", 0),
+    ({"municipality": "999"}, "Муниципалитет: такого в каталоге нет, фильтр не применён.", 6),
 ])
-def test_a_bad_parameter_answers_400_in_russian(catalog, params, message):
-    html = page(catalog.test_client(), "/", 400, **params)
-    assert "Неверный запрос" in html and message in html
+def test_a_bad_parameter_gives_a_normal_page_with_a_notice(catalog, params, notice, titles):
+    """A person followed a link: the page forgives it and says what it left out (the API stays strict)."""
+    html = page(catalog.test_client(), "/", **params)
+    assert notice in html and "Неверный запрос" not in html
+    assert len(card_titles(html)) == titles
+    assert catalog.test_client().get("/api/v1/programs", query_string=params).status_code == 400
+
+
+def test_blank_form_fields_are_no_filter_and_no_notice(catalog):
+    html = page(catalog.test_client(), "/", q="", age="", direction="", price_max="", near="", radius_km="")
+    assert "notice--warning" not in html and len(card_titles(html)) == 6
 
 
 def test_user_text_is_escaped_everywhere(catalog):
@@ -259,7 +271,7 @@ def test_organization_page_groups_programs_by_direction_and_filters_by_age(catal
     assert 'type="application/ld+json"' in html
     html = page(client, "/organizations/o2", age="6")
     assert re.findall(r'<h4 class="card__title"><a href="[^"]+">([^<]+)</a>', html) == ["Танцы"]
-    page(client, "/organizations/o2", 400, age="old")
+    assert "Возраст ребёнка: значение «old» не подходит" in page(client, "/organizations/o2", age="old")
     page(client, "/organizations/nobody", 404)
 
 

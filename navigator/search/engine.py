@@ -278,7 +278,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
         if text_mask is not None:
             base &= text_mask
         distances = _distances(columns, request, base)
-        if request.radius_km is not None:
+        if request.radius_km is not None and distances is not None:
             base &= distances <= request.radius_km  # NaN (no point, or outside the box) is never within
         masks = _facet_masks(columns, request)
         final = base.copy()

@@ -127,7 +127,8 @@ def organization(public_id: str):
     found = find_organization(session, public_id)
     if found is None:
         abort(404, description=f"Организации с кодом «{public_id}» нет в каталоге.")
-    age = parse_forgiving(MultiDict({"age": request.args.get("age", "")})).search.age
+    parsed = parse_forgiving(MultiDict({"age": request.args.get("age", "")}))
+    age = parsed.search.age
     groups = organization_programs(session, found, age)
     venues = organization_venues(session, found)
     mapped = [Pin(item.venue.lat, item.venue.lon, item.venue.address,
@@ -135,7 +136,7 @@ def organization(public_id: str):
     venues_map = map_builder().venues_map(mapped) if mapped and not low_vision() else None
     json_ld = organization_json_ld(found, url_for("public.organization", public_id=public_id, _external=True))
     return render_template("public/organization.html", organization=found, groups=groups, venues=venues,
-                           venues_map=venues_map, age=age, json_ld=json_ld,
+                           venues_map=venues_map, age=age, json_ld=json_ld, notices=parsed.notices,
                            total=sum(len(group.programs) for group in groups))
 
 
