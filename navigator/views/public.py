@@ -5,10 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from flask import Blueprint, abort, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
-from navigator.catalogue import russian
+from navigator.catalogue import enrolment, russian
 from navigator.catalogue.programs import (
     districts_by_municipality,
     find_organization,
@@ -117,7 +117,9 @@ def program(public_id: str):
     json_ld = program_json_ld(found, url_for("public.program", public_id=public_id, _external=True),
                               organization_url)
     return render_template("public/program.html", program=found, similar=similar, venue_map=venue_map,
-                           json_ld=json_ld)
+                           json_ld=json_ld, recruitment=enrolment.recruitment(found),
+                           enrol=enrolment.enrol_action(found, current_app.config["CERTIFICATE_PORTAL_URL"]),
+                           certificate_note=enrolment.CERTIFICATE_NOTE)
 
 
 @blueprint.get("/organizations/<public_id>")
