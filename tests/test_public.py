@@ -318,3 +318,16 @@ def test_every_page_links_to_the_other_audiences(catalog):
             assert target in html, (url, target)
     for target in ("/coverage", "/login", "/api/v1/openapi.json"):
         assert catalog.test_client().get(target).status_code == 200, target
+
+
+def test_an_empty_result_names_the_filter_that_removes_most(catalog):
+    client = catalog.test_client()
+    html = page(client, "/", q="шахматы", age="17", free_seats="1")
+    assert "Ничего не нашлось" in html
+    advice = re.search(r'<p id="advice">Больше всего программ отсеивает фильтр «([^»]+)»: без него найдётся '
+                       r'(\d+)\u00a0\w+\. <a href="([^"]+)">', html)
+    assert advice, html[html.find("Ничего"):][:600]
+    label, total, url = advice.groups()
+    again = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
+    assert len(card_titles(again)) == int(total) and label in ("Возраст ребёнка", "Только где есть свободные места")
+    assert "Попробуйте убрать часть фильтров" not in page(client, "/", q="абырвалг")

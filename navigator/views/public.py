@@ -24,10 +24,11 @@ from navigator.geocoding import Resolution
 from navigator.maps import Centre, Pin
 from navigator.outward.linked_data import organization_json_ld, program_json_ld
 from navigator.search import BadRequest, IndexUnavailable, run_search
+from navigator.search.advice import loosest_filter
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
 from navigator.views.places import with_place
-from navigator.views.search_page import RADII, PlaceNames, search_page_links
+from navigator.views.search_page import RADII, PlaceNames, SearchLinks, search_page_links
 from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder
 
 blueprint = Blueprint("public", __name__)
@@ -78,10 +79,17 @@ def index():
                        organization=organization_name(session, search.organization),
                        near=found_place.label if found_place else None)
     results_map = _results_map(result, search, found_place.label if found_place else None)
+    typed = search.place if found_place else None
+    advice = loosest_filter(session, search_index(), search) if result.total == 0 else None
+    advice_url = None
+    if advice:
+        removed = [(advice.parameter, None)] + ([("district", None)] if advice.parameter == "municipality" else [])
+        advice_url = SearchLinks(url_for("public.index"), search, typed).without(*removed)
     return render_template(
         "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
-        links=search_page_links(search, result, url_for("public.index"), names, search.place if found_place else None),
-        place=place, districts=districts_by_municipality(session), notices=notices, parameters=PARAMETERS)
+        links=search_page_links(search, result, url_for("public.index"), names, typed), advice=advice,
+        advice_url=advice_url, place=place, districts=districts_by_municipality(session), notices=notices,
+        parameters=PARAMETERS)
 
 
 def _unknown_place_notice(problem: BadRequest) -> str:
