@@ -12,8 +12,9 @@ from navigator.search.request import SearchRequest
 
 #: Each filter as the SearchRequest field(s) it sets, with the parameter whose label names it.
 _FILTERS = (("age", ("age",)), ("direction", ("directions",)), ("profile", ("profile",)),
-            ("enrollment", ("enrollments",)), ("price_max", ("price_max",)), ("municipality", ("municipality", "district")),
-            ("district", ("district",)), ("organization", ("organization",)), ("ovz", ("ovz",)),
+            ("enrollment", ("enrollments",)), ("price_max", ("price_max",)),
+            ("municipality", ("municipality", "district")), ("district", ("district",)),
+            ("organization", ("organization",)), ("ovz", ("ovz",)),
             ("format", ("formats",)), ("free_seats", ("free_seats",)), ("radius_km", ("radius_km",)))
 _UNSET = {"directions": (), "enrollments": (), "formats": (), "free_seats": False}
 

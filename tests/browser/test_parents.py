@@ -46,6 +46,7 @@ def test_a_typed_street_is_placed_at_the_venue_and_the_nearest_come_first(open_c
     city, street, house, point = _a_venue(live_app)
     page, _ = open_context(**PHONE)
     page.goto("/")
+    page.get_by_role("link", name="Фильтры").click()  # on the phone the filters open from their button
     page.get_by_label("Адрес или населённый пункт").fill(f"{city} улица {street} {house}")
     page.get_by_label("Радиус поиска").select_option("3")
     page.get_by_role("button", name="Показать программы").click()
