@@ -24,6 +24,7 @@ from navigator.geocoding.address import SETTLEMENT_KINDS, STREET_KINDS, address_
 
 _HOUSE = re.compile(r"^\d+[а-я]?(?:/\d+[а-я]?)?$")
 _NUMBER = re.compile(r"\d+")
+_BARE_NUMBER = re.compile(r"^\d+(?:/\d+)?$")
 _NOISE = SETTLEMENT_KINDS | {"д", "стр", "корп"}  # kind words that name nothing by themselves
 
 
@@ -80,7 +81,7 @@ class Typed:
     def read(cls, text: str) -> Typed:
         tokens: list[str] = []
         for token in canonical_tokens(text):
-            if len(token) == 1 and token.isalpha() and tokens and tokens[-1][:1].isdigit():
+            if len(token) == 1 and token.isalpha() and tokens and _BARE_NUMBER.match(tokens[-1]):
                 tokens[-1] += token  # «71 а» is house 71а
             else:
                 tokens.append(token)
