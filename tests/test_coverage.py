@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import threading
 
 import numpy as np
@@ -368,3 +369,28 @@ def test_colour_scale_handles_few_distinct_values(values):
     scale = Scale.of(values)
     assert len(scale.steps) >= 2
     assert all(scale.colour(value) != NO_DATA_COLOUR for value in values if value is not None)
+
+
+def test_the_region_page_has_distinct_classes_a_json_link_and_no_internal_paths(coverage_app):
+    client = coverage_app.test_client()
+    html = client.get("/coverage").get_data(as_text=True)
+    legend = html[html.find('class="legend"'):]
+    legend = legend[:legend.find("</ul>")]
+    colours = re.findall(r"#[0-9a-fA-F]{6}", legend)
+    assert len(colours) == len(set(colours)) >= 3, "every class a colour of its own"
+    assert re.search(r'href="/api/v1/coverage[^"]*">JSON</a>', html)
+    assert "data/geo" not in html and "settlements.csv" not in html
+
+
+def test_an_estimate_below_the_places_is_not_ranked():
+    from navigator.coverage.figures import Figures
+    from navigator.coverage.population import ChildFigure
+
+    def figures(children: int, seats: int, estimate: bool = True) -> Figures:
+        return Figures("Сельский округ", 1, 1, 1, seats, 0, {}, {}, 0,
+                       ChildFigure(children, "2023", "источник", estimate, "оценка"))
+
+    assert figures(100, 186).unreliable and figures(100, 186).seats_per_1000 is None
+    assert figures(100, 186).as_row("municipality")["children_unreliable"].startswith("мест (186) больше")
+    assert figures(1000, 186).seats_per_1000 == 186 and figures(1000, 186).unreliable is None
+    assert figures(100, 186, estimate=False).seats_per_1000 == 1860  # a counted figure is what it is

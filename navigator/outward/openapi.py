@@ -36,7 +36,9 @@ _FIGURES = {**_COUNTS,
                for name in ("share_free", "share_certificate", "share_paid")},
             "children_5_18": _nullable("integer", description="Дети 5–18 лет; см. population."),
             "children_estimate": _nullable("boolean", description="Численность детей — оценка."),
-            "seats_per_1000": _nullable("number", description="Мест на 1 000 детей 5–18 лет.")}
+            "seats_per_1000": _nullable("number", description="Мест на 1 000 детей 5–18 лет; null — нет данных "
+                                                              "или оценка ненадёжна (см. children_unreliable)."),
+            "children_unreliable": _nullable("string", description="Почему оценка численности детей ненадёжна.")}
 _CHILD_FIGURE = {"type": ["object", "null"], "properties": {
     "children_5_18": {"type": "integer"}, "year": {"type": "string"}, "estimate": {"type": "boolean"},
     "method": {"type": "string", "description": "Как получена оценка."}, "source": {"type": "string"}}}

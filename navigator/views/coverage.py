@@ -125,6 +125,7 @@ class Column:
 def _columns(name_key: str, name_label: str) -> list[tuple[str, str]]:
     labels = row_labels(name_key, name_label)
     labels.pop("children_estimate")
+    labels.pop("children_unreliable")  # said under the table, with the reason
     return list(labels.items())
 
 
@@ -220,6 +221,8 @@ def index():
     return render_template(
         "coverage/index.html", chosen=chosen, indicator=indicator, indicators=INDICATORS, report=report,
         columns=columns, rows=rows, scale=scale, coverage_map=coverage_map, population=snapshot.population,
+        unreliable=[(figures.name, figures.unreliable) for figures in report.municipalities if figures.unreliable],
+        json_url=url_for("api.coverage", **dict(chosen.pairs())),
         export_url=lambda table, file_format: url_for("coverage.export", table=table, file_format=file_format,
                                                       **_filter_args(chosen)))
 
@@ -301,6 +304,7 @@ def municipality(name: str):
     return render_template(
         "coverage/municipality.html", name=municipality_name, chosen=chosen, report=report, columns=columns,
         rows=rows, maps=maps,
+        json_url=url_for("api.coverage_municipality", name=municipality_name, **dict(chosen.pairs())),
         status_labels=STATUS_LABELS, walk_km=WALK_KM, near_km=NEAR_KM, gap_method=tables.gap_method(),
         directions=DIRECTIONS,
         export_url=lambda table, file_format: url_for("coverage.export", table=table, file_format=file_format,
