@@ -387,7 +387,7 @@ def test_an_estimate_below_the_places_is_not_ranked():
     from navigator.coverage.population import ChildFigure
 
     def figures(children: int, seats: int, estimate: bool = True) -> Figures:
-        return Figures("Сельский округ", 1, 1, 1, seats, 0, {}, {}, 0,
+        return Figures("Сельский округ", 1, 1, 1, seats, 0, {}, {"free": 1, "certificate": 0, "paid": 0}, 0,
                        ChildFigure(children, "2023", "источник", estimate, "оценка"))
 
     assert figures(100, 186).unreliable and figures(100, 186).seats_per_1000 is None
