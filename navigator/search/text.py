@@ -27,7 +27,10 @@ from navigator.search.scoring import Scores, TermScorer
 FIELDS = ("heading", "body")
 MIN_PREFIX = 4
 MIN_FUZZY_WORD = 5
-ADJECTIVE_SUFFIXES = ("ическ", "еск", "ск", "ьн", "н")
+#: Suffixes that make an adjective of a noun, longest first. The derivational ones (танцевальный ← танец,
+#: плавательный ← плавать) are kept as data: Snowball leaves them in the stem, so the noun's stem is not a
+#: prefix of the adjective's without them (measured on data/programs.csv, see docs/search.md).
+ADJECTIVE_SUFFIXES = ("евальн", "ательн", "ическ", "еск", "ск", "ьн", "н")
 FLEETING = {"ец": "ц", "ок": "к", "ек": "к"}
 SYNONYM_WEIGHT = 0.4
 
