@@ -281,11 +281,22 @@ def test_low_vision_switch_is_remembered_and_hides_the_map(catalog):
     assert response.status_code == 302
     assert response.headers["Location"] == "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
     html = page(client, "/", q="шахматы")
-    assert '<html lang="ru" class="low-vision">' in html and "folium-map" not in html and "карта скрыта" in html
+    assert '<html lang="ru" class="low-vision lv-size-1 lv-scheme-bw lv-images-off lv-spacing-1">' in html
+    assert "folium-map" not in html and "карта скрыта" in html
     assert "Обычная версия сайта" in html
     assert "folium-map" not in page(client, "/programs/p1")
     client.get("/low-vision", query_string={"on": "0", "next": "/"})
     assert "folium-map" in page(client, "/")
+
+
+def test_low_vision_settings_are_remembered(catalog):
+    client = catalog.test_client()
+    client.get("/low-vision", query_string={"on": "1", "next": "/"})
+    for name, value in (("size", "3"), ("scheme", "blue"), ("images", "on"), ("spacing", "2"), ("size", "nonsense")):
+        client.get("/low-vision", query_string={"on": "1", name: value, "next": "/"})
+    html = page(client, "/programs/p1")
+    assert 'class="low-vision lv-size-3 lv-scheme-blue lv-images-on lv-spacing-2"' in html
+    assert re.search(r'aria-current="true">Тёмно-синим по голубому<', html)
 
 
 @pytest.mark.parametrize("target", ["https://evil.example", "//evil.example", "/\\evil.example", ""])

@@ -27,12 +27,20 @@ from navigator.search import BadRequest, IndexUnavailable, run_search
 from navigator.search.advice import loosest_filter
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
+from navigator.views import vision
 from navigator.views.places import with_place
 from navigator.views.search_page import RADII, PlaceNames, SearchLinks, search_page_links
 from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder
 
 blueprint = Blueprint("public", __name__)
 blueprint.add_app_template_global(russian.precision, "place_precision")
+
+
+@blueprint.app_context_processor
+def _vision_context():
+    """The low-vision choices for every page's <html> classes and its settings panel."""
+    values = vision.read(request.cookies.get(vision.VISION_COOKIE))
+    return {"vision": values, "vision_settings": vision.SETTINGS, "vision_classes": vision.html_classes(values)}
 
 LOW_VISION_MAX_AGE = dt.timedelta(days=365)
 
@@ -159,10 +167,13 @@ def _local_target(target: str | None) -> str:
 
 @blueprint.get("/low-vision")
 def low_vision_switch():
-    """Turn the version for the visually impaired on or off, remembered in a cookie, and go back."""
+    """Turn the version for the visually impaired on or off, or change one of its settings (size, scheme,
+    images, spacing), remembered in cookies, and go back."""
     response = redirect(_local_target(request.args.get("next")))
     if request.args.get("on") == "1":
         response.set_cookie(LOW_VISION_COOKIE, "1", max_age=LOW_VISION_MAX_AGE, samesite="Lax", httponly=True)
+        settings = vision.updated(request.cookies.get(vision.VISION_COOKIE), request.args)
+        response.set_cookie(vision.VISION_COOKIE, settings, max_age=LOW_VISION_MAX_AGE, samesite="Lax", httponly=True)
     else:
         response.delete_cookie(LOW_VISION_COOKIE, samesite="Lax", httponly=True)
     return response
