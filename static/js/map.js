@@ -40,7 +40,36 @@
       .bindTooltip(label, { permanent: false, direction: "top" }).addTo(map);
   }
 
+  function programs(count) {
+    var tens = count % 100, ones = count % 10;
+    if (ones === 1 && tens !== 11) { return count + " программа"; }
+    if (ones >= 2 && ones <= 4 && (tens < 12 || tens > 14)) { return count + " программы"; }
+    return count + " программ";
+  }
+
+  function clusterIcon(cluster) {
+    // markercluster's own icon, but read out as «12 программ» rather than a bare number.
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : (count < 100 ? "medium" : "large");
+    var box = document.createElement("div");
+    var number = document.createElement("span");
+    number.setAttribute("aria-hidden", "true");
+    number.textContent = String(count);
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = programs(count) + " — приблизить";
+    box.appendChild(number);
+    box.appendChild(words);
+    var outer = document.createElement("div");
+    outer.appendChild(box);
+    return new L.DivIcon({ html: outer.innerHTML, className: "marker-cluster marker-cluster-" + size,
+                           iconSize: new L.Point(40, 40) });
+  }
+
   function addPins(layer, dataId, map) {
+    if (layer.options && typeof layer.refreshClusters === "function") {
+      layer.options.iconCreateFunction = clusterIcon;
+    }
     var data = JSON.parse(document.getElementById(dataId).textContent);
     if (data.centre && map) {
       addCentre(map, data.centre);

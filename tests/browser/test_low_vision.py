@@ -16,7 +16,8 @@ SCHEMES = {"Чёрным по белому": "rgb(0, 0, 0)", "Белым по ч
 
 def all_violations(page) -> list[str]:
     results = Axe().run(page)
-    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}" for v in results.response["violations"]]
+    return [f"{v['id']} ({v['impact']}): {[n['target'] for n in v['nodes']][:3]}"
+            for v in results.response["violations"]]
 
 
 def test_the_settings_are_remembered_and_every_scheme_is_accessible(page, live_app):

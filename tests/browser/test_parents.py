@@ -115,3 +115,11 @@ def test_the_program_page_starts_with_the_enrollment_action(open_context, live_a
             assert box["y"] < description.bounding_box()["y"]
         screenshot(page, f"{name}-program-enrol", full_page=False)
         assert serious_violations(page) == []
+
+
+def test_map_clusters_are_read_as_a_number_of_programs(page):
+    page.goto("/")
+    cluster = page.locator(".marker-cluster").first
+    cluster.wait_for()
+    assert re.fullmatch(r"\d+ программ[аы]? — приблизить", cluster.locator(".visually-hidden").text_content())
+    assert cluster.locator("[aria-hidden='true']").text_content().isdigit()
