@@ -37,6 +37,12 @@ blueprint.add_app_template_global(russian.precision, "place_precision")
 
 
 @blueprint.app_context_processor
+def _identity_context():
+    """The site's logo (a placeholder the region replaces by the LOGO_URL setting)."""
+    return {"logo_url": current_app.config["LOGO_URL"] or url_for("static", filename="logo.svg")}
+
+
+@blueprint.app_context_processor
 def _vision_context():
     """The low-vision choices for every page's <html> classes and its settings panel."""
     values = vision.read(request.cookies.get(vision.VISION_COOKIE))
@@ -97,7 +103,7 @@ def index():
         "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
         links=search_page_links(search, result, url_for("public.index"), names, typed), advice=advice,
         advice_url=advice_url, place=place, districts=districts_by_municipality(session), notices=notices,
-        parameters=PARAMETERS)
+        parameters=PARAMETERS, home=not request.args)
 
 
 def _unknown_place_notice(problem: BadRequest) -> str:

@@ -123,3 +123,23 @@ def test_map_clusters_are_read_as_a_number_of_programs(page):
     cluster.wait_for()
     assert re.fullmatch(r"\d+ программ[аы]? — приблизить", cluster.locator(".visually-hidden").text_content())
     assert cluster.locator("[aria-hidden='true']").text_content().isdigit()
+
+
+def test_the_home_page_opens_with_directions_the_age_and_near_me(open_context):
+    for options, name in ((PHONE, "phone"), ({}, "desktop")):
+        page, _ = open_context(**options)
+        page.goto("/")
+        tiles = page.locator(".tiles .tile")
+        first_card = page.locator(".results .card").first.bounding_box()
+        assert tiles.count() == 6 and tiles.first.bounding_box()["y"] < first_card["y"]
+        assert page.locator("link[rel='icon']").count() == 1 and page.locator(".site-logo").is_visible()
+        screenshot(page, f"{name}-home", full_page=False)
+        assert serious_violations(page) == []
+    page.get_by_label("Сколько лет ребёнку?").select_option("9")
+    page.get_by_label("Рядом со мной").fill("Кедровка")
+    page.get_by_role("button", name="Показать кружки").click()
+    page.wait_for_url(re.compile(r"age=9.*place=") )
+    assert "Ближайшие" in page.locator("#place-understood").inner_text()
+    page.goto("/")
+    page.locator(".tile", has_text="Техническая").click()
+    page.wait_for_url(re.compile("direction=technical"))
