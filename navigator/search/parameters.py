@@ -207,8 +207,9 @@ PARAMETERS = _table(
     Parameter("radius_km", "number", "Радиус поиска, км",
               "Радиус от точки near или place, км; без точки не действует.",
               minimum=0, exclusive_minimum=True, maximum=MAX_RADIUS_KM, clamp=True),
-    Parameter("sort", "code", "Порядок", "Порядок: distance (по умолчанию с near или place), relevance (по умолчанию "
-              "с q), title, age, price, rating, updated; distance без точки — порядок по умолчанию.",
+    Parameter("sort", "code", "Сначала показывать",
+              "Порядок: distance (по умолчанию с near или place), relevance (по умолчанию с q), title, age, price, "
+              "rating, updated; distance без точки — порядок по умолчанию.",
               extra_codes=SORTS),
     Parameter("page", "integer", "Номер страницы", "Номер страницы; за последней — пустая страница.",
               minimum=1, maximum=MAX_INTEGER, clamp=True),

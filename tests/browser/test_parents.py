@@ -72,7 +72,7 @@ def test_a_bad_link_gives_a_normal_page_with_a_notice(open_context):
     response = page.goto("/?age=abc&page=0&sort=foo")
     assert response.status == 200
     notices = page.locator(".notice--warning").all_inner_texts()
-    assert any("Возраст ребёнка" in notice for notice in notices) and any("Порядок" in n for n in notices)
+    assert any("Возраст ребёнка" in notice for notice in notices) and any("Сначала показывать" in n for n in notices)
     assert re.match(r"Найден[оаы] \d", page.locator("#total").inner_text())
     screenshot(page, "phone-bad-link")
 
