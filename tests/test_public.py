@@ -342,3 +342,13 @@ def test_an_empty_result_names_the_filter_that_removes_most(catalog):
     again = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
     assert len(card_titles(again)) == int(total) and label in ("Возраст ребёнка", "Только где есть свободные места")
     assert "Попробуйте убрать часть фильтров" not in page(client, "/", q="абырвалг")
+
+
+def test_a_card_shows_the_street_the_days_and_the_price_that_matched(catalog):
+    html = page(catalog.test_client(), "/", q="танцы", price_max="2000")
+    card = html[html.find('<article class="card">'):]
+    card = card[:card.find("</article>")]
+    assert "г. Кемерово, пр. Ленина, 10" in card
+    assert card.find("Сертификат") < card.find("Платно — 2\u202f500\u00a0₽ в месяц, дороже выбранной цены")
+    without_filter = page(catalog.test_client(), "/", q="танцы")
+    assert "Платно: 2\u202f500\u00a0₽ в месяц" in without_filter and "дороже выбранной" not in without_filter

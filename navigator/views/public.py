@@ -34,6 +34,7 @@ from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder
 
 blueprint = Blueprint("public", __name__)
 blueprint.add_app_template_global(russian.precision, "place_precision")
+blueprint.add_app_template_filter(russian.weekdays, "weekdays")
 
 
 @blueprint.app_context_processor
