@@ -5,7 +5,9 @@ Each command is a thin wrapper: it opens a session, calls one plain function and
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -18,9 +20,9 @@ from navigator.accounts.mail import send_password_link
 from navigator.accounts.registry import AccountError, create_account, find_account, issue_password_link, password_link
 from navigator.catalogue.importer import ImportRejected, already_imported, import_file
 from navigator.catalogue.models import ROLES
-from navigator.extensions import database, db_session, search_index
+from navigator.extensions import database, db_session, index_follower
 from navigator.geocoding import geocode_venues, geocoding_for
-from navigator.search import index_status, rebuild
+from navigator.search import IndexUnavailable, index_status
 
 
 @click.command("init-db")
@@ -58,25 +60,53 @@ def import_command(file: Path, dry_run: bool, archive_missing: bool, skip_if_imp
         sys.exit(1)
     prefix = "Dry run, nothing changed. Would apply: " if dry_run else "Imported: "
     click.echo(f"{prefix}{summary}.")
-    if not dry_run and current_app.config["GEOCODER"] != "off":
+    if dry_run:
+        return
+    if current_app.config["GEOCODER"] != "off":
         _geocode(only_missing=True, retry_failed=False, limit=None)
+    _bring_index_up_to_date()
 
 
 @click.command("reindex")
-@click.option("--if-needed", is_flag=True, help="Build only if the index is missing or cannot be read.")
+@click.option("--if-needed", is_flag=True, help="Build only if the index is missing, unreadable or of another format.")
 @with_appcontext
 def reindex_command(if_needed: bool) -> None:
     """Rebuild the search index from the database and swap it in atomically."""
-    index_dir = search_index().index_dir
+    follower = index_follower()
     if if_needed:
-        problem = index_status(index_dir)
+        problem = index_status(follower.index_dir)
         if problem is None:
-            click.echo(f"The search index in {index_dir} is in place.")
+            click.echo(f"The search index in {follower.index_dir} is in place.")
             return
         click.echo(problem)
     _require_schema()
-    count = rebuild(index_dir, database().session_factory, progress=_progress_bar)
-    click.echo(f"Indexed {count} programs into {index_dir}.")
+    click.echo(str(follower.rebuild(progress=_progress_bar)))
+
+
+@click.command("index-follow")
+@click.option("--once", is_flag=True, help="Apply what is pending (or rebuild when the index is missing, too far "
+                                           "behind or of another format version), then exit.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=0.2, show_default=True,
+              help="Seconds between two looks at the outbox.")
+@with_appcontext
+def index_follow_command(once: bool, interval: float) -> None:
+    """Keep this machine's search index in step with the database's change outbox (one per index folder)."""
+    _require_schema()
+    follower = index_follower()
+    if once:
+        try:
+            click.echo(str(follower.follow_once(progress=_progress_bar)))
+        except (OSError, IndexUnavailable) as problem:
+            click.echo(f"Cannot write the search index in {follower.index_dir}: {problem}", err=True)
+            sys.exit(1)
+        return
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    click.echo(f"Following committed changes into {follower.index_dir} (stop with Ctrl+C or SIGTERM).")
+    if not follower.run(stop, interval=interval, on_pass=lambda result: click.echo(str(result))):
+        click.echo(f"Another follower already runs for {follower.index_dir}.", err=True)
+        sys.exit(1)
 
 
 @click.command("create-account")
@@ -135,6 +165,7 @@ def geocode_command(only_missing: bool, retry_failed: bool, limit: int | None) -
     """Give venues not placed by their provider a point: cache, online geocoder (if on), gazetteer."""
     _require_schema()
     _geocode(only_missing=only_missing, retry_failed=retry_failed, limit=limit)
+    _bring_index_up_to_date()
 
 
 def _geocode(**options) -> None:
@@ -142,6 +173,21 @@ def _geocode(**options) -> None:
     for warning in geocoding.warnings():
         click.echo(warning, err=True)
     click.echo(str(geocode_venues(db_session(), geocoding, progress=_progress_bar, **options)))
+
+
+def _bring_index_up_to_date() -> None:
+    """After a command's commit: apply it to the index now, unless a running follower will; never fail for it."""
+    follower = index_follower()
+    if follower.running_elsewhere():
+        click.echo("The index follower of this machine will apply the change within seconds.")
+        return
+    try:
+        result = follower.follow_once(progress=_progress_bar, wait=False)
+    except (OSError, IndexUnavailable) as problem:
+        click.echo(f"The change is saved; the search index in {follower.index_dir} could not take it now "
+                   f"({problem}). It will catch up: run `navigator index-follow --once`.", err=True)
+        return
+    click.echo(str(result) if result else "The index is being written by another command; it will catch up.")
 
 
 def _progress_bar(items, **options):
@@ -157,7 +203,7 @@ def _require_schema() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db_command, import_command, reindex_command, create_account_command,
+    for command in (init_db_command, import_command, reindex_command, index_follow_command, create_account_command,
                     password_link_command, geocode_command):
         app.cli.add_command(command)
 

@@ -1,7 +1,10 @@
-"""The database bound to a Flask app: one engine per app, one session per request or CLI context."""
+"""The database and the search index bound to a Flask app: one engine per app, one session per request or
+CLI context, one searcher per process, and the follower that keeps the index in step with the outbox."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,12 +12,16 @@ from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from navigator.catalogue.changes import follow_commits
+from navigator.catalogue.changes import record_changes, subscribe
 from navigator.db import make_engine, make_session_factory
 from navigator.search import SearchIndex, Synonyms
+from navigator.search.follower import IndexFollower
 
 _EXTENSION = "navigator.database"
 _SEARCH_EXTENSION = "navigator.search"
+_FOLLOWER_EXTENSION = "navigator.index_follower"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -25,6 +32,7 @@ class Database:
 
 def init_database(app: Flask) -> Database:
     database = Database(engine := make_engine(app.config["DATABASE_URL"]), make_session_factory(engine))
+    record_changes(database.session_factory)  # every commit that changes programs writes the outbox
     app.extensions[_EXTENSION] = database
     app.teardown_appcontext(_close_session)
     return database
@@ -48,13 +56,59 @@ def _close_session(_error: BaseException | None) -> None:
 
 
 def init_search(app: Flask) -> SearchIndex:
-    """Give the app its search index and make every commit that changes programs update it."""
+    """Give the app its searcher and the follower of its index folder, started as INDEX_FOLLOWER says."""
     synonyms_file = app.config["SYNONYMS_FILE"]
-    index = SearchIndex(Path(app.config["INDEX_DIR"]), database(app).session_factory,
+    session_factory = database(app).session_factory
+    index = SearchIndex(Path(app.config["INDEX_DIR"]), session_factory,
                         Synonyms.load(Path(synonyms_file) if synonyms_file else None))
+    follower = IndexFollower(Path(app.config["INDEX_DIR"]), session_factory)
     app.extensions[_SEARCH_EXTENSION] = index
-    follow_commits(database(app).session_factory, index.changed)
+    app.extensions[_FOLLOWER_EXTENSION] = follower
+    mode = app.config["INDEX_FOLLOWER"]
+    if mode == "inline":
+        subscribe(session_factory, lambda _sequence: _follow_inline(follower, index))
+    elif mode == "thread":
+        _FollowerThread(follower, index, session_factory).start_on_first_request(app)
     return index
+
+
+def _follow_inline(follower: IndexFollower, index: SearchIndex) -> None:
+    """Apply right after the commit; a busy or broken folder is left for a later pass (never raised)."""
+    try:
+        follower.follow_once(wait=False)
+        index.look_again()
+    except Exception:
+        log.exception("Could not bring the index in %s up to date; it will catch up", follower.index_dir)
+
+
+class _FollowerThread:
+    """The one-process site's follower: a daemon thread started by the first request, woken by each commit."""
+
+    def __init__(self, follower: IndexFollower, index: SearchIndex, session_factory):
+        self.follower = follower
+        self.index = index
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+        self._started = threading.Lock()
+        self._thread: threading.Thread | None = None
+        subscribe(session_factory, lambda _sequence: self.wake.set())
+
+    def start_on_first_request(self, app: Flask) -> None:
+        app.before_request(self._ensure_running)
+
+    def _ensure_running(self) -> None:
+        if self._thread is None:
+            with self._started:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self.follower.run, args=(self.stop, self.wake),
+                                                    kwargs={"on_pass": lambda _result: self.index.look_again()},
+                                                    name="index-follower", daemon=True)
+                    self._thread.start()
+
+
+def index_follower(app: Flask | None = None) -> IndexFollower:
+    """The follower of the app's index folder (the only code that writes it)."""
+    return (app or current_app).extensions[_FOLLOWER_EXTENSION]
 
 
 def search_index(app: Flask | None = None) -> SearchIndex:

@@ -7,7 +7,10 @@ replaced by files under static/vendor/, so the only outside requests are the bas
 Markers are not folium Marker elements: the pins travel as one compact JSON data block next to the
 map, and static/js/map.js makes the markers and popups in the browser, writing user text with
 textContent (never as HTML). That keeps thousands of markers quick to render and small to send, and
-popups safe. The data block is deliberately kept out of folium's figure: branca compiles every
+popups safe. Above SERVER_CLUSTERS_ABOVE results the pins are not sent at all: the server groups them
+into at most about GRID_CELLS² cells, each shown as one marker with its count and a link that narrows
+the search to it — a page for the whole region stays a few kilobytes of map data however large the
+catalogue (docs/performance.md). The data block is deliberately kept out of folium's figure: branca compiles every
 rendered piece of the figure again as a Jinja template, so user text such as «{{ … }}» inside it would
 be evaluated on the server (and is slow to compile when there are thousands of pins).
 """
@@ -22,6 +25,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import folium
+import numpy as np
 from branca.element import Element
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
@@ -33,6 +37,21 @@ MARKERCLUSTER = "vendor/leaflet.markercluster-1.5.3/"
 SINGLE_PIN_ZOOM = 15
 #: Above this zoom markers spread out instead of clustering (several programs share one building).
 CLUSTER_UNTIL_ZOOM = 16
+#: Above this many mapped results the server sends cells with counts instead of pins. Measured with
+#: bench/pages.py: 1,000 pins are about 60 KB of JSON (15 KB gzipped) and the browser clusters them quickly.
+SERVER_CLUSTERS_ABOVE = 1000
+#: Cells along the longer side of the results' extent.
+GRID_CELLS = 40
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Results grouped on the server: their mean point, how many, and the radius that takes them in."""
+
+    lat: float
+    lon: float
+    count: int
+    radius_km: float
 
 
 @dataclass(frozen=True)
@@ -93,6 +112,10 @@ class Centre:
     radius_km: float | None
     label: str
 
+    def as_json(self) -> list:
+        """[lat, lon, radius in metres (0: none), label] as static/js/map.js draws it."""
+        return [round(self.lat, 6), round(self.lon, 6), (self.radius_km or 0) * 1000, self.label]
+
 
 class _EmbeddedMap(folium.Map):
     """folium's Map without its header styles, which size a whole page; our stylesheet sizes the map."""
@@ -142,9 +165,23 @@ class MapBuilder:
         self.tiles = tiles
         self.static_url = static_url
 
-    def results_map(self, pins: Sequence[Pin], link_pattern: str, centre: Centre | None = None) -> RenderedMap:
+    def results_map(self, pins: Sequence[Pin], link_pattern: str, narrow_pattern: str | None = None,
+                    centre: Centre | None = None) -> RenderedMap:
         """Every mapped result, clustered, each popup linking to its program (link_pattern has `{id}`),
-        and the searched point with its radius when the search has one."""
+        and the searched point with its radius when the search has one.
+
+        Above SERVER_CLUSTERS_ABOVE results, grid cells instead: each links to narrow_pattern (the same
+        search near `{lat},{lon}` within `{radius}` km).
+        """
+        if len(pins) > SERVER_CLUSTERS_ABOVE and narrow_pattern:
+            layer = _PlainPins(f"cells-{secrets.token_hex(8)}")
+            layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
+            cells = grid_cells(pins)
+            data = {"cells": [[cell.lat, cell.lon, cell.count, cell.radius_km] for cell in cells],
+                    "narrow": narrow_pattern}
+            if centre:
+                data["centre"] = centre.as_json()
+            return self.data_map(layer, safe_json(data), _circle_bounds(centre) or _bounds(pins))
         data_id = f"pins-{secrets.token_hex(8)}"
         layer = _ClusteredPins(data_id, disable_clustering_at_zoom=CLUSTER_UNTIL_ZOOM, spiderfy_on_max_zoom=True,
                                show_coverage_on_hover=False)
@@ -162,14 +199,8 @@ class MapBuilder:
 
     def _render(self, pins: Sequence[Pin], link_pattern: str | None, layer, centre: Centre | None = None
                 ) -> RenderedMap:
-        bounds = None
-        if centre and centre.radius_km:  # the circle searched is what the parent wants to see
-            half_lat = centre.radius_km / 111.2
-            half_lon = half_lat / max(0.1, math.cos(math.radians(centre.lat)))
-            bounds = ((centre.lat - half_lat, centre.lon - half_lon), (centre.lat + half_lat, centre.lon + half_lon))
-        elif pins:
-            lats, lons = [pin.lat for pin in pins], [pin.lon for pin in pins]
-            bounds = ((min(lats), min(lons)), (max(lats), max(lons)))
+        # The circle searched is what the parent wants to see; without one, every pin.
+        bounds = _circle_bounds(centre) or _bounds(pins)
         return self.data_map(layer, self._pins_json(pins, link_pattern, centre), bounds)
 
     def data_map(self, layer, data_json: str, bounds=None) -> RenderedMap:
@@ -203,5 +234,37 @@ class MapBuilder:
                  pin.link_id] for pin in pins]
         data = {"labels": list(labels), "pins": rows, "link": link_pattern}
         if centre:
-            data["centre"] = [round(centre.lat, 6), round(centre.lon, 6), (centre.radius_km or 0) * 1000, centre.label]
+            data["centre"] = centre.as_json()
         return safe_json(data)
+
+
+def _circle_bounds(centre: Centre | None):
+    """The box around the searched circle (None without a radius)."""
+    if not centre or not centre.radius_km:
+        return None
+    half_lat = centre.radius_km / 111.2
+    half_lon = half_lat / max(0.1, math.cos(math.radians(centre.lat)))
+    return (centre.lat - half_lat, centre.lon - half_lon), (centre.lat + half_lat, centre.lon + half_lon)
+
+
+def _bounds(pins: Sequence[Pin]):
+    if not pins:
+        return None
+    lats, lons = [pin.lat for pin in pins], [pin.lon for pin in pins]
+    return (min(lats), min(lons)), (max(lats), max(lons))
+
+
+def grid_cells(pins: Sequence[Pin], cells: int = GRID_CELLS) -> list[Cell]:
+    """Group pins into square-ish cells of the results' extent; each cell at the mean point of its pins."""
+    lat = np.fromiter((pin.lat for pin in pins), dtype=np.float64, count=len(pins))
+    lon = np.fromiter((pin.lon for pin in pins), dtype=np.float64, count=len(pins))
+    stretch = max(np.cos(np.radians(lat.mean())), 0.1)  # a degree of longitude is this much shorter
+    side = max(np.ptp(lat), np.ptp(lon) * stretch, 1e-4) / cells
+    rows = np.minimum(np.floor((lat - lat.min()) / side), cells - 1)  # the top edge belongs to the last row
+    columns = np.minimum(np.floor((lon - lon.min()) * stretch / side), cells - 1)
+    keys, which, counts = np.unique(rows * (cells + 2) + columns, return_inverse=True, return_counts=True)
+    mean_lat = np.bincount(which, weights=lat) / counts
+    mean_lon = np.bincount(which, weights=lon) / counts
+    radius_km = max(round(side * 111.32 * 0.75, 1), 0.5)  # covers a cell's pins from its mean point, about
+    return [Cell(round(float(a), 5), round(float(o), 5), int(n), radius_km)
+            for a, o, n in zip(mean_lat, mean_lon, counts, strict=True)]

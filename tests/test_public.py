@@ -10,8 +10,7 @@ from sqlalchemy import select
 
 from navigator.catalogue.importer import import_file
 from navigator.catalogue.models import District, Municipality
-from navigator.extensions import database, search_index
-from navigator.search import rebuild
+from navigator.extensions import database, index_follower
 from tests.factories import make_row, write_csv
 
 OTHER_SCHOOL = {"organization_id": "o2", "organization": "МБУ ДО «Дом творчества»",
@@ -46,7 +45,7 @@ def load(app, tmp_path, rows, *, archive_missing=False, name="programs.csv"):
         import_file(session, write_csv(tmp_path / name, rows), archive_missing=archive_missing)
     finally:
         session.close()
-    rebuild(search_index(app).index_dir, database(app).session_factory)
+    index_follower(app).follow_once()
 
 
 @pytest.fixture
@@ -79,6 +78,17 @@ def test_search_page_lists_counts_and_maps_the_whole_result_set(catalog):
     assert len(pins) == 5  # every mapped result, not only the page; the football club has no point
     assert "Ещё 1 без точки на карте" in html
     assert "iframe" not in html
+
+
+def test_a_search_with_many_mapped_results_sends_cells_that_narrow_it(catalog, monkeypatch):
+    from navigator import maps
+
+    monkeypatch.setattr(maps, "SERVER_CLUSTERS_ABOVE", 2)
+    html = page(catalog.test_client(), "/", per_page=2, page=1)
+    block = re.search(r'<script type="application/json" id="cells-[0-9a-f]+">(.*?)</script>', html, re.S)
+    data = json.loads(block.group(1))
+    assert sum(cell[2] for cell in data["cells"]) == 5 and 'id="pins-' not in html
+    assert data["narrow"] == "/?per_page=2&near={lat},{lon}&radius_km={radius}"
 
 
 def test_map_and_scripts_come_from_our_own_static_files(catalog):

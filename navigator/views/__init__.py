@@ -6,10 +6,11 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from navigator.views import api, coverage, errors, public, site
+    from navigator.views import api, coverage, errors, health, public, site
 
     site.init_site(app)
     errors.register_error_handlers(app)
+    app.register_blueprint(health.blueprint)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(coverage.blueprint)
     app.register_blueprint(api.blueprint)

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, current_app, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
+from navigator.accounts.auth import limiter
 from navigator.catalogue import vocab
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
 from navigator.coverage import tables
@@ -36,6 +37,16 @@ def api_error(status: int, message: str, parameter: str | None = None):
     if parameter:
         error["parameter"] = parameter
     return jsonify({"error": error}), status
+
+
+def _too_many(_limit):
+    return api_error(429, "Слишком много запросов с этого адреса: подождите немного и повторите "
+                          "(ограничение NAVIGATOR_API_RATE_LIMIT).")
+
+
+# One limit per client address for the whole API, counted in the shared limit storage (Redis with
+# several workers), so that it holds however many workers and machines serve the site.
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], on_breach=_too_many, scope="api")(blueprint)
 
 
 def _program_url(public_id: str) -> str:

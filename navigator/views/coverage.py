@@ -13,7 +13,6 @@ from flask import Blueprint, Flask, Response, abort, current_app, render_templat
 from markupsafe import Markup
 
 from navigator.catalogue import russian
-from navigator.catalogue.changes import follow_commits
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage import (
     INDICATORS,
@@ -59,19 +58,6 @@ def _helpers() -> dict:
     service = current_app.extensions.get(_EXTENSION)
     return {"count_digits": russian.group_digits, "inf": float("inf"),
             "refreshing": service is not None and service.refreshing}
-
-
-@blueprint.record_once
-def _follow_changes(state) -> None:
-    """Drop the snapshot after every commit of this app that changed programs (see navigator.catalogue.changes)."""
-    app = state.app
-
-    def changed(program_ids: set[int]) -> None:
-        service = app.extensions.get(_EXTENSION)
-        if service is not None:  # nothing to drop before the first coverage page
-            service.changed(program_ids)
-
-    follow_commits(database(app).session_factory, changed)
 
 
 def coverage_service(app: Flask | None = None) -> CoverageService:

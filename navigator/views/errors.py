@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+
 from flask import Flask, jsonify, render_template, request
 from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
 from navigator.accounts.auth import CSRF_MESSAGE
+
+log = logging.getLogger(__name__)
 
 #: What a person reads for each status: a title and what to do next.
 MESSAGES = {
@@ -14,6 +19,7 @@ MESSAGES = {
     404: ("Страница не найдена", "Такой страницы нет. Возможно, ссылка устарела или в адресе опечатка."),
     405: ("Действие недоступно", "Эта страница не принимает такой запрос."),
     410: ("Страница удалена", "Эта страница больше не существует."),
+    429: ("Слишком много запросов", "Подождите немного и повторите."),
     500: ("Ошибка на сервере", "Что-то пошло не так на нашей стороне. Попробуйте обновить страницу позже."),
     503: ("Сервис временно недоступен", "Поиск сейчас недоступен. Попробуйте зайти через несколько минут."),
 }
@@ -42,6 +48,12 @@ def _csrf_refused(_error: CSRFError):
     return error_response(400, CSRF_MESSAGE)
 
 
+def _database_unavailable(_error: DBAPIError):
+    """The database restarting or unreachable: a clear 503 for now; the pool reconnects by itself."""
+    log.warning("Database unavailable: %s", type(_error.orig).__name__ if _error.orig else _error)
+    return error_response(503, "База данных временно недоступна. Обновите страницу через несколько секунд.")
+
+
 def _unexpected_error(error: InternalServerError):
     return error_response(500)
 
@@ -49,4 +61,5 @@ def _unexpected_error(error: InternalServerError):
 def register_error_handlers(app: Flask) -> None:
     app.register_error_handler(HTTPException, _http_error)
     app.register_error_handler(CSRFError, _csrf_refused)
+    app.register_error_handler(DBAPIError, _database_unavailable)
     app.register_error_handler(InternalServerError, _unexpected_error)

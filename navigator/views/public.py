@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, replace
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
@@ -119,7 +120,15 @@ def _results_map(result, search, place_label: str | None):
     if not result.points and centre is None:
         return None
     pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in result.points]
-    return map_builder().results_map(pins, _link_pattern(), centre)
+    return map_builder().results_map(pins, _link_pattern(), _narrow_pattern(), centre)
+
+
+def _narrow_pattern() -> str:
+    """This search near a point (`{lat}`, `{lon}`, `{radius}` filled in by the map's script)."""
+    kept = [(key, value) for key, value in request.args.items(multi=True)
+            if key not in ("near", "place", "radius_km", "page", "sort") and value]
+    query = urlencode(kept + [("near", "{lat},{lon}"), ("radius_km", "{radius}")], safe="{},")
+    return f"{url_for('public.index')}?{query}"
 
 
 @blueprint.get("/programs/<public_id>")
