@@ -19,9 +19,13 @@ from navigator import migrations
 from navigator.accounts.mail import send_password_link
 from navigator.accounts.registry import AccountError, create_account, find_account, issue_password_link, password_link
 from navigator.catalogue.importer import ImportRejected, already_imported, import_file
+from navigator.catalogue.importer.hsds import import_package
 from navigator.catalogue.models import ROLES
 from navigator.extensions import database, db_session, index_follower
 from navigator.geocoding import geocode_venues, geocoding_for
+from navigator.geocoding.region import load_region
+from navigator.outward.hsds import Place
+from navigator.outward.hsds_package import write_package
 from navigator.search import IndexUnavailable, index_status
 
 
@@ -37,16 +41,27 @@ def init_db_command() -> None:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["csv", "hsds"]), default="csv", show_default=True,
+              help="csv: our columns (docs/data.md); hsds: an Open Referral HSDS 3.0 package, a folder of CSV "
+                   "tables or a JSON file (docs/hsds.md).")
 @click.option("--dry-run", is_flag=True, help="Check the file and report what would change; change nothing.")
 @click.option("--archive-missing", is_flag=True,
               help="Archive programs of the file's organizations that the file no longer lists.")
 @click.option("--skip-if-imported", is_flag=True,
               help="Do nothing if this exact file (same checksum) was imported before.")
 @with_appcontext
-def import_command(file: Path, dry_run: bool, archive_missing: bool, skip_if_imported: bool) -> None:
-    """Import programs from a CSV file (docs/data.md): all rows or, on any error, none."""
+def import_command(file: Path, file_format: str, dry_run: bool, archive_missing: bool,
+                   skip_if_imported: bool) -> None:
+    """Import programs from a CSV file (docs/data.md) or an HSDS package: all rows or, on any error, none."""
     _require_schema()
+    if file_format == "hsds":
+        if skip_if_imported:
+            raise click.BadParameter("applies to CSV files only", param_hint="--skip-if-imported")
+        _import_hsds(file, dry_run, archive_missing)
+        return
+    if file.is_dir():
+        raise click.BadParameter(f"{file} is a folder; only --format hsds reads a folder", param_hint="FILE")
     if skip_if_imported and already_imported(db_session(), file):
         click.echo(f"{file.name}: this file was imported before; skipped.")
         return
@@ -65,6 +80,42 @@ def import_command(file: Path, dry_run: bool, archive_missing: bool, skip_if_imp
     if current_app.config["GEOCODER"] != "off":
         _geocode(only_missing=True, retry_failed=False, limit=None)
     _bring_index_up_to_date()
+
+
+def _import_hsds(path: Path, dry_run: bool, archive_missing: bool) -> None:
+    boundaries = load_region(current_app.config["BOUNDARIES_FILE"], None, None).boundaries
+    try:
+        result = import_package(db_session(), path, dry_run=dry_run, archive_missing=archive_missing,
+                                progress=_progress_bar,
+                                inside_region=boundaries.contains if boundaries else None)
+    except ImportRejected as rejected:
+        for error in rejected.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{path.name}: {len(rejected.errors)} error(s); nothing was imported.", err=True)
+        sys.exit(1)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for column, count in sorted(result.defaulted.items()):
+        click.echo(f"{column}: the default value used for {count} program(s).")
+    prefix = "Dry run, nothing changed. Would apply: " if dry_run else "Imported: "
+    click.echo(f"{prefix}{result.summary}; {len(result.warnings)} warning(s).")
+    if dry_run:
+        return
+    if current_app.config["GEOCODER"] != "off":
+        _geocode(only_missing=True, retry_failed=False, limit=None)
+    _bring_index_up_to_date()
+
+
+@click.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["hsds"]), required=True,
+              help="hsds: an Open Referral HSDS 3.0 data package (docs/hsds.md).")
+@with_appcontext
+def export_command(folder: Path, file_format: str) -> None:
+    """Write the active catalogue into FOLDER: datapackage.json, the HSDS CSV tables and services.json."""
+    _require_schema()
+    summary = write_package(db_session(), folder, Place.from_settings(current_app.config))
+    click.echo(f"Exported to {folder}: {summary}.")
 
 
 @click.command("reindex")
@@ -203,8 +254,8 @@ def _require_schema() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db_command, import_command, reindex_command, index_follow_command, create_account_command,
-                    password_link_command, geocode_command):
+    for command in (init_db_command, import_command, export_command, reindex_command, index_follow_command,
+                    create_account_command, password_link_command, geocode_command):
         app.cli.add_command(command)
 
 

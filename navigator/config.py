@@ -122,6 +122,9 @@ SETTINGS: tuple[Setting, ...] = (
             "by the coverage map. Default: data/geo/municipalities_web.geojson; empty: no choropleth."),
     Setting("POPULATION_FILE", "CSV of children aged 5–18 per municipality with source, year and estimate method "
             "(docs/coverage.md), for seats per 1,000 children. Default: data/population.csv; empty: none."),
+    Setting("HSDS_STATE_PROVINCE", "The region's name as HSDS addresses give it (`state_province` of the HSDS "
+            "export and /hsds/ API).", "Кемеровская область — Кузбасс"),
+    Setting("HSDS_COUNTRY", "Country of the HSDS addresses, an ISO 3166-1 alpha-2 code.", "RU"),
 )
 
 

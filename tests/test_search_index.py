@@ -175,7 +175,7 @@ def test_web_workers_of_an_external_follower_only_read(loaded, tmp_path):
     assert titles(client, q="ладья") == []
     follower = start_follower(environment(loaded, INDEX_FOLLOWER="external"))
     try:
-        assert eventually(lambda: titles(client, q="ладья"), seconds=10) == ["Шахматный клуб «Ладья»"]
+        assert eventually(lambda: titles(client, q="ладья"), seconds=30) == ["Шахматный клуб «Ладья»"]  # it started
         saved = time.monotonic()
         rename(worker, "p2", "Ксилофонный ансамбль")
         assert eventually(lambda: titles(client, q="ксилофонный"), seconds=2.0) == ["Ксилофонный ансамбль"]
@@ -198,7 +198,7 @@ def test_two_nodes_follow_one_database_and_a_stopped_node_catches_up(loaded, tmp
     follower_a, follower_b = start_follower(env_a), start_follower(env_b)
     client_b = node_b.test_client()
     try:
-        assert eventually(lambda: titles(client_b, q="шахматы"), seconds=20) == ["Шахматы"]  # B built its replica
+        assert eventually(lambda: titles(client_b, q="шахматы"), seconds=30) == ["Шахматы"]  # B built its replica
         saved = time.monotonic()
         rename(loaded, "p1", "Шахматный клуб «Ладья»")  # saved through node A
         assert eventually(lambda: titles(client_b, q="ладья"), seconds=2.0) == ["Шахматный клуб «Ладья»"]
@@ -208,7 +208,7 @@ def test_two_nodes_follow_one_database_and_a_stopped_node_catches_up(loaded, tmp
         time.sleep(0.5)
         assert titles(client_b, q="ксилофонный") == []
         follower_b = start_follower(env_b)
-        assert eventually(lambda: titles(client_b, q="ксилофонный"), seconds=10) == ["Ксилофонный ансамбль"]
+        assert eventually(lambda: titles(client_b, q="ксилофонный"), seconds=30) == ["Ксилофонный ансамбль"]
     finally:
         stop(follower_a), stop(follower_b)
     assert read_state(tmp_path / "node-b") == read_state(Path(loaded.config["INDEX_DIR"]))

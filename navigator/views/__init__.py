@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from navigator.views import api, coverage, errors, health, public, site
+    from navigator.views import api, coverage, errors, health, hsds, public, site
 
     site.init_site(app)
     errors.register_error_handlers(app)
@@ -14,6 +14,7 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(public.blueprint)
     app.register_blueprint(coverage.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(hsds.blueprint)
 
     from navigator.views import admin, auth, municipal, provider
 

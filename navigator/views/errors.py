@@ -1,4 +1,4 @@
-"""Error pages: Russian pages in the site's layout for people, JSON for API clients (paths under /api/)."""
+"""Error pages: Russian pages in the site's layout for people, JSON for API clients (under /api/ and /hsds/)."""
 
 from __future__ import annotations
 
@@ -26,11 +26,11 @@ MESSAGES = {
 
 
 def wants_json() -> bool:
-    return request.path.startswith("/api/")
+    return request.path.startswith(("/api/", "/hsds/"))
 
 
 def error_response(status: int, detail: str | None = None):
-    """The error as the client expects it: JSON under /api/, otherwise the Russian page."""
+    """The error as the client expects it: JSON under /api/ and /hsds/, otherwise the Russian page."""
     title, text = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     if wants_json():
         return jsonify({"error": {"status": status, "message": detail or title}}), status

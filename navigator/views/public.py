@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from navigator import maps
 from navigator.catalogue import enrolment, russian
 from navigator.catalogue.programs import (
     districts_by_municipality,
@@ -117,9 +118,12 @@ def _results_map(result, search, place_label: str | None):
     """The map of every mapped result and the searched point (none in the low-vision version or with nothing
     to show)."""
     centre = Centre(*search.near, search.radius_km, place_label or "выбранная точка") if search.near else None
-    if not result.points and centre is None:
+    points = result.points
+    if not len(points) and centre is None:
         return None
-    pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in result.points]
+    if len(points) > maps.SERVER_CLUSTERS_ABOVE:  # grouped on the server: only the coordinates are needed
+        return map_builder().cells_map(points.lat, points.lon, _narrow_pattern(), centre)
+    pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in points]
     return map_builder().results_map(pins, _link_pattern(), _narrow_pattern(), centre)
 
 
