@@ -153,11 +153,11 @@ def test_keyboard_only_search(page):
     assert page.evaluate("document.activeElement.textContent") == "Перейти к содержанию"
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Enter")
-    for _ in range(3):  # from the top of the main content to the search box
+    for _ in range(3):  # from the top of the main content to a search box (the home page's first question)
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "q":
+        if page.evaluate("document.activeElement.name") == "q":
             break
-    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.evaluate("document.activeElement.name") == "q"
     page.keyboard.type("танцы")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q="))
