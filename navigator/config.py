@@ -59,9 +59,17 @@ SETTINGS: tuple[Setting, ...] = (
             "that arrive over HTTPS.", False, _boolean),
     Setting("RATELIMIT_STORAGE_URI", "Where failed log-in counters are kept (a Flask-Limiter storage URI); "
             "memory:// is per process, use redis://host:6379 when several processes serve the site.", "memory://"),
-    Setting("LOGIN_LIMIT_ACCOUNT", "Failed log-ins allowed per e-mail address before log-in is refused "
-            "for a while.", "5 per 15 minutes"),
-    Setting("LOGIN_LIMIT_ADDRESS", "Failed log-ins allowed per client IP address.", "20 per 15 minutes"),
+    Setting("LOGIN_LIMIT_ACCOUNT", "Log-in attempts allowed per e-mail address from one client address, counted "
+            "before the password is checked; growing windows act as growing delays.",
+            "5 per minute; 20 per hour; 50 per day"),
+    Setting("LOGIN_LIMIT_ADDRESS", "Log-in attempts allowed per client IP address.", "30 per 15 minutes"),
+    Setting("SESSION_IDLE_MINUTES", "A signed-in session ends after this many minutes without a request.", 60, int),
+    Setting("SESSION_MAX_HOURS", "A signed-in session ends this many hours after log-in, however active "
+            "(the session cookie's signature expires then too).", 12, int),
+    Setting("UPLOAD_MAX_MB", "Largest request body, in megabytes (a provider's CSV upload is the largest); "
+            "a bigger one is refused with 413 before it is read.", 5, int),
+    Setting("UPLOAD_MAX_ROWS", "Most programs in one provider upload; a longer file is refused with a message "
+            "to split it.", 2000, int),
     Setting("PASSWORD_LINK_HOURS", "How long a one-time password-set link stays valid, in hours.", 72, int),
     Setting("MAIL_SERVER", "SMTP server (host or host:port) that e-mails password-set links; empty: links "
             "are only shown to the admin who made them.", ""),

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -128,6 +129,11 @@ def set_password(account: Account, password: str) -> None:
     account.password_hash = hash_password(password)
     account.password_token_hash = None
     account.password_token_expires = None
+    end_sessions(account)
+
+
+def end_sessions(account: Account) -> None:
+    """End every session of the account, wherever its cookies are (the key they carry stops matching)."""
     account.session_key = secrets.token_hex(16)
 
 
@@ -156,7 +162,7 @@ def check_password(account: Account, password: str) -> bool:
 def load_account(session: Session, user_id: str) -> Account | None:
     """The account of a session's user id («id-session_key»), if it is still active and the key current."""
     number, _, key = user_id.partition("-")
-    if not number.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", number):
         return None
     account = session.get(Account, int(number))
     if account is None or not account.active or not secrets.compare_digest(account.session_key, key):

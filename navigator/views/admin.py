@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -13,7 +13,15 @@ from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, 
 
 from navigator.accounts.auth import roles_required
 from navigator.accounts.mail import send_password_link
-from navigator.accounts.registry import ROLE_LABELS, AccountError, create_account, issue_password_link, list_accounts
+from navigator.accounts.registry import (
+    ROLE_LABELS,
+    AccountError,
+    create_account,
+    end_sessions,
+    issue_password_link,
+    list_accounts,
+    password_link,
+)
 from navigator.catalogue.models import ROLES, Account, Municipality
 from navigator.extensions import db_session
 from navigator.views.program_form import ReasonForm
@@ -45,7 +53,7 @@ def _link_for(account: Account) -> dict:
     """Issue a password-set link, e-mail it when mail is configured, and describe it for the page."""
     token = issue_password_link(account, current_app.config["PASSWORD_LINK_HOURS"])
     db_session().commit()
-    url = url_for("auth.set_password_page", token=token, _external=True)
+    url = password_link(current_app.config["BASE_URL"], token)  # never from the request's Host header
     mailed = send_password_link(current_app.config, account.email, url)
     return {"email": account.email, "url": url, "mailed": mailed, "hours": current_app.config["PASSWORD_LINK_HOURS"]}
 
@@ -98,5 +106,6 @@ def toggle_active(account_id: int):
     if account.id == current_user.id:
         return _page(_account_form(), problem="Нельзя отключить собственную учётную запись.", status=422)
     account.active = not account.active
+    end_sessions(account)  # switching it back on must not revive old cookies
     db_session().commit()
     return _page(_account_form())

@@ -5,6 +5,8 @@ municipalities are 404, whatever the URL says.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -89,13 +91,19 @@ def return_to_provider(revision_id: int):
     return redirect(url_for("municipal.index"))
 
 
+def _page_number() -> int:
+    """The page asked for: a bounded positive integer, or 400 (a huge or odd number must not reach SQL)."""
+    text = request.args.get("page", "1").strip() or "1"
+    if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) < 1:
+        abort(400, description=f"Номер страницы — целое число от 1 до 999999, получено «{text[:20]}».")
+    return int(text)
+
+
 @blueprint.get("/programs")
 def programs():
     """Every program of the account's municipalities, published and archived."""
-    page_number = request.args.get("page", "1")
     page = municipal_programs(db_session(), _account(), q=request.args.get("q", "").strip(),
-                              status=request.args.get("status", ""),
-                              page=int(page_number) if page_number.isdigit() else 1)
+                              status=request.args.get("status", ""), page=_page_number())
     return render_template("municipal/programs.html", page=page, q=request.args.get("q", ""),
                            status=request.args.get("status", ""), statuses=PROGRAM_STATE_LABELS)
 

@@ -24,7 +24,7 @@ from navigator.maps import Pin
 from navigator.outward.linked_data import organization_json_ld, program_json_ld
 from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
 from navigator.views.search_page import RADII, PlaceNames, search_page_links
-from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder
+from navigator.views.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder
 
 blueprint = Blueprint("public", __name__)
 
@@ -142,17 +142,10 @@ def organization(public_id: str):
                            total=sum(len(group.programs) for group in groups))
 
 
-def _local_target(target: str | None) -> str:
-    """Only a path on this site may follow a switch (never another site: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("public.index")
-    return target
-
-
 @blueprint.get("/low-vision")
 def low_vision_switch():
     """Turn the version for the visually impaired on or off, remembered in a cookie, and go back."""
-    response = redirect(_local_target(request.args.get("next")))
+    response = redirect(local_path(request.args.get("next")) or url_for("public.index"))
     if request.args.get("on") == "1":
         response.set_cookie(LOW_VISION_COOKIE, "1", max_age=LOW_VISION_MAX_AGE, samesite="Lax", httponly=True)
     else:

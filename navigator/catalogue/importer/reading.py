@@ -107,7 +107,7 @@ def _rows(text: str, errors: list[RowError]) -> Iterator[tuple[int, dict[str, st
     if errors:
         return
     line = reader.line_num + 1
-    for fields in reader:
+    for fields in _guarded(reader, errors):
         start, line = line, reader.line_num + 1
         if not any(field.strip() for field in fields):
             continue
@@ -116,6 +116,15 @@ def _rows(text: str, errors: list[RowError]) -> Iterator[tuple[int, dict[str, st
                                    " (a missing or extra delimiter, or an unclosed quote?)"))
             continue
         yield start, dict(zip(header, fields, strict=True))
+
+
+def _guarded(reader, errors: list[RowError]) -> Iterator[list[str]]:
+    """The reader's rows; a row the csv module cannot read (a field over its 128 KiB limit) ends the file
+    with an error on that line instead of an exception."""
+    try:
+        yield from reader
+    except csv.Error as problem:
+        errors.append(RowError(reader.line_num, None, f"the row cannot be read as CSV ({problem})"))
 
 
 def _header_errors(header: list[str]) -> list[RowError]:
