@@ -1,4 +1,8 @@
-"""Tables as files: CSV (UTF-8 with a byte-order mark, so that Excel reads the Cyrillic) and XLSX (openpyxl)."""
+"""Tables as files: CSV (UTF-8 with a byte-order mark, so that Excel reads the Cyrillic) and XLSX (openpyxl).
+
+Text never becomes a formula (navigator.catalogue.spreadsheet): an apostrophe in front in CSV, a string
+cell in XLSX (openpyxl would otherwise store any text starting with = as a formula).
+"""
 
 from __future__ import annotations
 
@@ -8,7 +12,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
 from openpyxl.utils import get_column_letter
+
+from navigator.catalogue.spreadsheet import formula_safe
 
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
@@ -32,12 +39,17 @@ def _cell(value):
     return value
 
 
+def _csv_cell(value) -> object:
+    value = _cell(value)
+    return formula_safe(value) if isinstance(value, str) else ("" if value is None else value)
+
+
 def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(table.labels.values())
+    writer.writerow(map(_csv_cell, table.labels.values()))
     for row in table.rows:
-        writer.writerow(["" if row.get(key) is None else _cell(row.get(key)) for key in table.labels])
+        writer.writerow([_csv_cell(row.get(key)) for key in table.labels])
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -45,19 +57,27 @@ def to_xlsx(table: Table) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = table.title[:31]  # Excel's limit for sheet names
-    sheet.append(list(table.labels.values()))
+    _append(sheet, list(table.labels.values()))
     for row in table.rows:
-        sheet.append([_cell(row.get(key)) for key in table.labels])
+        _append(sheet, [_cell(row.get(key)) for key in table.labels])
     sheet.freeze_panes = "B2"
     for column, label in enumerate(table.labels.values(), start=1):
         sheet.column_dimensions[get_column_letter(column)].width = min(max(10, len(label) + 2), 40)
     if table.notes:
         sheet.append([])
         for note in table.notes:
-            sheet.append([note])
+            _append(sheet, [note])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _append(sheet, values: list) -> None:
+    """Append a row, every text as a string cell: never a formula, whatever it starts with."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = TYPE_STRING
 
 
 def render(table: Table, file_format: str) -> bytes:

@@ -39,9 +39,10 @@ SEARCH_PARAMETERS = [
     _parameter("free_seats", "Только со свободными местами.", {"type": "string", "enum": ["1", "0", "true", "false"]}),
     _parameter("near", "Точка «широта,долгота»; в ответе появляется distance_km.",
                {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"}),
-    _parameter("radius_km", "Радиус от точки near, км.", {"type": "number", "exclusiveMinimum": 0, "maximum": 200}),
-    _parameter("sort", "Порядок: relevance (по умолчанию с q), distance (по умолчанию с near), title, age, price, "
-               "rating, updated.", {"enum": list(SORTS)}),
+    _parameter("radius_km", "Радиус от точки near, км; только вместе с near (без него — 400).",
+               {"type": "number", "exclusiveMinimum": 0, "maximum": 200}),
+    _parameter("sort", "Порядок: relevance (по умолчанию с q), distance (по умолчанию с near; без near — 400), "
+               "title, age, price, rating, updated.", {"enum": list(SORTS)}),
     _parameter("page", "Номер страницы; за последней — пустая страница.", {"type": "integer", "minimum": 1}),
     _parameter("per_page", "Программ на странице.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
 ]
@@ -170,6 +171,21 @@ def _list_of(schema_name: str, description: str) -> dict:
         "type": "array", "items": {"$ref": f"#/components/schemas/{schema_name}"}}}}}
 
 
+def _program_list(file_format: str, media_type: str) -> dict:
+    return {"get": {
+        "summary": f"Найденные программы файлом {file_format.upper()}", "operationId": f"list_programs_{file_format}",
+        "description": "Те же параметры, что у /programs; в файле все найденные программы (не больше 20 000; "
+                       "сколько нашлось — в заголовке X-Total-Count), page и per_page не действуют. Колонки — "
+                       "формат импорта (docs/data.md): файл можно исправить и загрузить обратно. Текст, который "
+                       "таблица приняла бы за формулу (= + - @ в начале), записан с апострофом (CSV) или "
+                       "строковой ячейкой (XLSX).",
+        "parameters": SEARCH_PARAMETERS,
+        "responses": {"200": {"description": "Файл", "headers": {"X-Total-Count": {
+            "description": "Сколько программ нашлось", "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}},
+            **_errors(400, 503)}}}
+
+
 def openapi_document() -> dict[str, Any]:
     vocabulary_paths = {
         f"/{name}": {"get": {"summary": summary, "operationId": f"list_{name.replace('-', '_')}",
@@ -188,6 +204,9 @@ def openapi_document() -> dict[str, Any]:
                                   "parameters": SEARCH_PARAMETERS,
                                   "responses": {"200": _json("SearchResult", "Страница результатов"),
                                                 **_errors(400, 503)}}},
+            "/programs.csv": _program_list("csv", "text/csv"),
+            "/programs.xlsx": _program_list(
+                "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             "/programs/{id}": {"get": {"summary": "Программа", "operationId": "get_program",
                                        "parameters": [_id_parameter("Код программы")],
                                        "responses": {"200": _json("ProgramDetail", "Программа"),

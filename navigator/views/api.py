@@ -4,18 +4,21 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, jsonify, request
+from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
 from navigator.catalogue import vocab
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
 from navigator.coverage import tables
+from navigator.coverage.export import FORMATS, render
 from navigator.extensions import db_session, search_index
 from navigator.outward.openapi import openapi_document
+from navigator.outward.program_lists import program_table
 from navigator.outward.serialize import organization_summary, program_detail, program_summary, vocabulary_items
 from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
 from navigator.views import coverage as coverage_pages
+from navigator.views.errors import error_response
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -26,14 +29,6 @@ VOCABULARIES = {
     "formats": vocab.FORMATS,
     "organization-types": vocab.ORGANIZATION_TYPES,
 }
-
-
-def api_error(status: int, message: str, parameter: str | None = None):
-    """An error as API clients get it: JSON with the status and a message (and the parameter at fault)."""
-    error = {"status": status, "message": message}
-    if parameter:
-        error["parameter"] = parameter
-    return jsonify({"error": error}), status
 
 
 def _program_url(public_id: str) -> str:
@@ -48,9 +43,9 @@ def programs():
         search_request = parse_request(request.args)
         result = run_search(db_session(), search_index(), search_request)
     except BadRequest as problem:
-        return api_error(400, problem.message, problem.parameter)
+        return error_response(400, problem.message, problem.parameter)
     except IndexUnavailable as problem:
-        return api_error(503, str(problem))
+        return error_response(503, str(problem))
     near = search_request.near is not None
     return jsonify({
         "total": result.total,
@@ -65,6 +60,19 @@ def programs():
     })
 
 
+@blueprint.get("/programs.<any(csv, xlsx):file_format>")
+def program_list(file_format: str):
+    """Every program the search finds (up to EXPORT_MAX_ROWS) as CSV or XLSX in the import format's columns."""
+    try:
+        table, total = program_table(db_session(), search_index(), parse_request(request.args))
+    except BadRequest as problem:
+        return error_response(400, problem.message, problem.parameter)
+    except IndexUnavailable as problem:
+        return error_response(503, str(problem))
+    return Response(render(table, file_format), mimetype=FORMATS[file_format], headers={
+        "Content-Disposition": f'attachment; filename="programs.{file_format}"', "X-Total-Count": str(total)})
+
+
 def _find_program(public_id: str):
     program = db_session().scalar(select(Program).where(Program.public_id == public_id).options(
         selectinload(Program.organization), selectinload(Program.venue).selectinload(Venue.municipality),
@@ -77,9 +85,9 @@ def program(public_id: str):
     """One program with everything its page shows; archived programs answer 410."""
     found = _find_program(public_id)
     if found is None:
-        return api_error(404, f"Программа «{public_id}» не найдена")
+        return error_response(404, f"Программа «{public_id}» не найдена")
     if found.status != "active":
-        return api_error(410, f"Программа «{public_id}» больше не проводится (в архиве)")
+        return error_response(410, f"Программа «{public_id}» больше не проводится (в архиве)")
     return jsonify(program_detail(found, _program_url(public_id)))
 
 
@@ -89,7 +97,7 @@ def organization(public_id: str):
     session = db_session()
     found = session.scalar(select(Organization).where(Organization.public_id == public_id))
     if found is None:
-        return api_error(404, f"Организация «{public_id}» не найдена")
+        return error_response(404, f"Организация «{public_id}» не найдена")
     active = session.scalars(select(Program).where(Program.organization_id == found.id, Program.status == "active")
                              .order_by(Program.title).options(
                                  selectinload(Program.venue).selectinload(Venue.municipality),
@@ -115,7 +123,7 @@ def coverage():
     try:
         chosen, _indicator = coverage_pages.parse_arguments(request.args)
     except BadRequest as problem:
-        return api_error(400, problem.message, problem.parameter)
+        return error_response(400, problem.message, problem.parameter)
     return jsonify(tables.region_document(coverage_pages.current_snapshot(), chosen))
 
 
@@ -125,11 +133,11 @@ def coverage_municipality(name: str):
     try:
         chosen, _indicator = coverage_pages.parse_arguments(request.args)
     except BadRequest as problem:
-        return api_error(400, problem.message, problem.parameter)
+        return error_response(400, problem.message, problem.parameter)
     snapshot = coverage_pages.current_snapshot()
     row = coverage_pages.find_municipality(snapshot, name)
     if row is None:
-        return api_error(404, f"Муниципалитета «{name}» нет в данных")
+        return error_response(404, f"Муниципалитета «{name}» нет в данных")
     return jsonify(tables.municipality_document(snapshot, row, chosen))
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+from navigator.catalogue.spreadsheet import formula_restored
 from navigator.catalogue.validation import COLUMNS, REQUIRED, FieldError, ProgramRecord, validate_record
 
 # Organization fields that must agree between all rows of one organization_id.
@@ -115,7 +116,7 @@ def _rows(text: str, errors: list[RowError]) -> Iterator[tuple[int, dict[str, st
             errors.append(RowError(start, None, f"{len(fields)} fields, the header has {len(header)}"
                                    " (a missing or extra delimiter, or an unclosed quote?)"))
             continue
-        yield start, dict(zip(header, fields, strict=True))
+        yield start, dict(zip(header, map(formula_restored, fields), strict=True))
 
 
 def _guarded(reader, errors: list[RowError]) -> Iterator[list[str]]:
