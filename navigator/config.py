@@ -126,6 +126,7 @@ def load(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str
         values["SYNONYMS_FILE"] = str(PROJECT_ROOT / "data" / "synonyms.txt")
     for name, default in GEO_FILES.items():
         values[name] = _project_file(values[name], default)
+    values["MAX_CONTENT_LENGTH"] = values["UPLOAD_MAX_MB"] * 1024 * 1024  # Flask answers 413 above it
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = _stored_secret_key(instance_path)
     return values

@@ -15,9 +15,9 @@ FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 def formula_safe(text: str) -> str:
     """The text with an apostrophe in front when a spreadsheet would read it as a formula (or when the
     text itself starts with such an apostrophe, so that formula_restored gives it back unchanged)."""
-    return "'" + text if text.startswith(FORMULA_STARTS) or formula_restored(text) != text else text
+    return "'" + text if text.lstrip("'").startswith(FORMULA_STARTS) else text
 
 
 def formula_restored(text: str) -> str:
     """Undo formula_safe: the apostrophe it added goes, any other apostrophe stays."""
-    return text[1:] if text.startswith("'") and text[1:].startswith(FORMULA_STARTS) else text
+    return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text

@@ -91,7 +91,13 @@ def index():
     return render_template(
         "public/search.html", search=search, result=result, radii=RADII, results_map=_results_map(result),
         links=search_page_links(search, result, url_for("public.index"), names, place.text if found_place else None),
-        place=place, districts=districts_by_municipality(session))
+        place=place, districts=districts_by_municipality(session), list_urls=_list_urls(args))
+
+
+def _list_urls(args) -> dict[str, str]:
+    """The whole result as CSV and XLSX: the page's filters (a typed place already turned into near)."""
+    kept = {name: values for name, values in args.lists() if name not in ("page", "per_page", "place")}
+    return {kind: url_for("api.program_list", file_format=kind, **kept) for kind in ("csv", "xlsx")}
 
 
 def _results_map(result):
