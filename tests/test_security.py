@@ -276,3 +276,15 @@ def test_search_and_organization_pages_link_to_the_lists(app, client, tmp_path):
     assert "/api/v1/programs.csv?q=" in page and "/api/v1/programs.xlsx?q=" in page
     page = client.get("/organizations/o1").get_data(as_text=True)
     assert "/api/v1/programs.csv?organization=o1" in page
+
+
+# --- passwords -----------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize(("password", "fragment"), [("короткий", "не короче 10"), ("qwertyuiop", "распространённых"),
+                                                    ("Password123", "распространённых")])
+def test_weak_new_passwords_are_refused(app, client, password, fragment):
+    add_account(app, "admin@example.org", "admin")
+    log_in(client, "admin@example.org")
+    answer = post(client, "/password", {"current": "верный-пароль-2026", "password": password, "repeat": password})
+    assert fragment in answer.get_data(as_text=True)
+    assert log_in(app.test_client(), "admin@example.org", password).status_code == 401
