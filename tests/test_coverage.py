@@ -13,12 +13,13 @@ from openpyxl import load_workbook
 from sqlalchemy import distinct, func, select, update
 
 from navigator import create_app, migrations
+from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.importer import import_file
 from navigator.catalogue.models import Municipality, Program, ProgramEnrollment, ProgramOvz, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 from navigator.coverage import load_population
 from navigator.coverage import service as service_module
-from navigator.coverage.gaps import EARTH_RADIUS_KM, find_gaps, haversine_km, nearest_km, status
+from navigator.coverage.gaps import find_gaps, nearest_km, status
 from navigator.coverage.maps import NO_DATA_COLOUR, Scale
 from navigator.extensions import database
 from navigator.sampledata.generator import write_csv as write_sample

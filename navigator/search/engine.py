@@ -10,6 +10,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 from navigator.search.analysis import fold, switch_layout
@@ -17,7 +18,6 @@ from navigator.search.columns import Columns
 from navigator.search.request import ANY_OVZ, BadRequest, SearchRequest
 from navigator.search.text import Synonyms, match_text, suggest
 
-EARTH_RADIUS_KM = 6371.0088
 FEW_RESULTS = 3  # a typed query finding fewer than this is tried in the other keyboard layout
 FACETS = ("direction", "enrollment", "municipality", "district", "ovz", "format")
 
@@ -70,13 +70,6 @@ class SearchResult:
     @property
     def pages(self) -> int:
         return max(1, math.ceil(self.total / self.per_page))
-
-
-def haversine_km(lat: np.ndarray, lon: np.ndarray, near: tuple[float, float]) -> np.ndarray:
-    lat1, lon1 = np.radians(near[0]), np.radians(near[1])
-    lat2, lon2 = np.radians(lat), np.radians(lon)
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
 
 
 def _bit_set(values: np.ndarray, bit: int) -> np.ndarray:
@@ -141,7 +134,7 @@ def _distances(columns: Columns, request: SearchRequest, candidates: np.ndarray)
         candidates = candidates & _box(columns, request.near, request.radius_km)
     docnums = np.flatnonzero(candidates & columns.mapped)
     distances = np.full(columns.size, np.nan)
-    distances[docnums] = haversine_km(columns.lat[docnums], columns.lon[docnums], request.near)
+    distances[docnums] = haversine_km(*request.near, columns.lat[docnums], columns.lon[docnums])
     return distances
 
 

@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any
 
+from navigator.catalogue.errors import BadRequest
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, Vocabulary
 
 MAX_PER_PAGE = 100
@@ -22,15 +23,6 @@ ANY_OVZ = "any"
 SORTS = ("relevance", "distance", "title", "age", "price", "rating", "updated")
 PUBLIC_ID = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 TRUE_WORDS, FALSE_WORDS = {"1", "true", "yes", "on", "да"}, {"0", "false", "no", "off", "нет"}
-
-
-class BadRequest(ValueError):
-    """A parameter has a value the search cannot use; the message says which and why, in Russian."""
-
-    def __init__(self, parameter: str, message: str):
-        super().__init__(f"{parameter}: {message}")
-        self.parameter = parameter
-        self.message = message
 
 
 @dataclass(frozen=True)
