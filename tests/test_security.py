@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import time
 
 import openpyxl
@@ -288,3 +289,20 @@ def test_weak_new_passwords_are_refused(app, client, password, fragment):
     answer = post(client, "/password", {"current": "верный-пароль-2026", "password": password, "repeat": password})
     assert fragment in answer.get_data(as_text=True)
     assert log_in(app.test_client(), "admin@example.org", password).status_code == 401
+
+
+def test_the_admin_reads_the_sign_in_log(app, client, tmp_path):
+    seed_catalogue(app, tmp_path)
+    add_account(app, "admin@example.org", "admin")
+    add_account(app, "school@example.org", "provider", organizations=["oA"])
+    log_in(app.test_client(), "school@example.org", "не-тот-пароль")
+    log_in(app.test_client(), "<b>ghost</b>@example.org", "x")
+    school = app.test_client()
+    log_in(school, "school@example.org")
+    assert school.get("/admin/sign-ins").status_code == 403
+    log_in(client, "admin@example.org")
+    page = client.get("/admin/sign-ins").get_data(as_text=True)
+    rows = re.findall(r"<tr[^>]*>\s*<td>[^<]+</td>\s*<td>([^<]+)</td>\s*<td>[^<]+</td>\s*<td>([^<]+)</td>", page)
+    assert rows == [("admin@example.org", "вход"), ("school@example.org", "вход"),
+                    ("&lt;b&gt;ghost&lt;/b&gt;@example.org", "неудача"), ("school@example.org", "неудача")]
+    assert "не-тот-пароль" not in page

@@ -20,7 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from navigator.catalogue.models import ROLES, Account, Municipality, Organization, utcnow
+from navigator.catalogue.models import ROLES, Account, Municipality, Organization, SignInAttempt, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -182,3 +182,15 @@ def load_account(session: Session, user_id: str) -> Account | None:
 
 def list_accounts(session: Session) -> list[Account]:
     return list(session.scalars(select(Account).order_by(Account.role, func.lower(Account.email))))
+
+
+def record_sign_in(session: Session, email: str, address: str | None, account: Account | None) -> None:
+    """Add a log-in attempt to the sign-in log (the caller commits); account is None for a failure."""
+    session.add(SignInAttempt(email=email.strip()[:200], address=(address or "?")[:64], succeeded=account is not None,
+                              account_id=account.id if account else None))
+
+
+def recent_sign_ins(session: Session, limit: int = 500) -> list[SignInAttempt]:
+    """The latest attempts, newest first, for the admin."""
+    return list(session.scalars(select(SignInAttempt).order_by(SignInAttempt.at.desc(), SignInAttempt.id.desc())
+                                .limit(limit)))

@@ -1,5 +1,5 @@
 """Admin pages (/admin): accounts — create one (with its one-time password-set link), issue a new
-link, switch an account off or on. The same work as `navigator create-account` from the CLI."""
+link, switch an account off or on — and the sign-in log. The same work as `navigator create-account` from the CLI."""
 
 from __future__ import annotations
 
@@ -21,6 +21,7 @@ from navigator.accounts.registry import (
     issue_password_link,
     list_accounts,
     password_link,
+    recent_sign_ins,
 )
 from navigator.catalogue.models import ROLES, Account, Municipality
 from navigator.extensions import db_session
@@ -62,6 +63,12 @@ def _link_for(account: Account) -> dict:
 def index():
     """Every account, and the form for a new one."""
     return _page(_account_form())
+
+
+@blueprint.get("/sign-ins")
+def sign_ins():
+    """The sign-in log: the latest log-in attempts with e-mail, address and outcome (never a password)."""
+    return render_template("admin/sign_ins.html", attempts=recent_sign_ins(db_session()))
 
 
 @blueprint.post("/accounts")

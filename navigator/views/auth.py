@@ -15,6 +15,7 @@ from navigator.accounts.registry import (
     authenticate,
     check_password,
     end_sessions,
+    record_sign_in,
     set_password,
 )
 from navigator.extensions import db_session
@@ -63,8 +64,9 @@ def login():
         account = authenticate(db_session(), form.email.data, form.password.data)
         signin_log.info("sign-in %s for %r from %s", "succeeded" if account else "failed", form.email.data,
                         request.remote_addr)
+        record_sign_in(db_session(), form.email.data, request.remote_addr, account)
+        db_session().commit()
         if account is not None:
-            db_session().commit()
             start_session(account)
             return redirect(local_path(request.args.get("next")) or home_url(account))
         return render_template("auth/login.html", form=form, error=LOGIN_FAILED), 401
