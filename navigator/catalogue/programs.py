@@ -87,14 +87,17 @@ def _distance(origin: Venue, other: Venue) -> float | None:
     return float(haversine_km(origin.lat, origin.lon, other.lat, other.lon))
 
 
+def active_programs(session: Session, organization: Organization, age: int | None = None) -> list[Program]:
+    """The organization's current programs (for a child's age, if given) by title, with what a card shows."""
+    statement = select(Program).where(Program.organization_id == organization.id, Program.status == "active")
+    if age is not None:
+        statement = statement.where(Program.age_min <= age, Program.age_max >= age)
+    return list(session.scalars(_with_card_fields(statement.order_by(Program.title, Program.id))))
 
 
 def organization_programs(session: Session, organization: Organization, age: int | None = None) -> list[DirectionGroup]:
     """The organization's current programs (for a child's age, if given), grouped by direction."""
-    statement = select(Program).where(Program.organization_id == organization.id, Program.status == "active")
-    if age is not None:
-        statement = statement.where(Program.age_min <= age, Program.age_max >= age)
-    programs = session.scalars(_with_card_fields(statement.order_by(Program.title, Program.id))).all()
+    programs = active_programs(session, organization, age)
     groups = []
     for term in DIRECTIONS:
         members = [p for p in programs if p.direction == term.code]

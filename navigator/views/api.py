@@ -6,10 +6,10 @@ from urllib.parse import quote
 
 from flask import Blueprint, Response, jsonify, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from navigator.catalogue import vocab
-from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.models import District, Municipality
+from navigator.catalogue.programs import active_programs, find_organization, find_program
 from navigator.coverage import tables
 from navigator.coverage.export import FORMATS, render
 from navigator.extensions import db_session, search_index
@@ -73,17 +73,10 @@ def program_list(file_format: str):
         "Content-Disposition": f'attachment; filename="programs.{file_format}"', "X-Total-Count": str(total)})
 
 
-def _find_program(public_id: str):
-    program = db_session().scalar(select(Program).where(Program.public_id == public_id).options(
-        selectinload(Program.organization), selectinload(Program.venue).selectinload(Venue.municipality),
-        selectinload(Program.venue).selectinload(Venue.district)))
-    return program
-
-
 @blueprint.get("/programs/<public_id>")
 def program(public_id: str):
     """One program with everything its page shows; archived programs answer 410."""
-    found = _find_program(public_id)
+    found = find_program(db_session(), public_id)
     if found is None:
         return error_response(404, f"Программа «{public_id}» не найдена")
     if found.status != "active":
@@ -95,15 +88,11 @@ def program(public_id: str):
 def organization(public_id: str):
     """An organization with its active programs."""
     session = db_session()
-    found = session.scalar(select(Organization).where(Organization.public_id == public_id))
+    found = find_organization(session, public_id)
     if found is None:
         return error_response(404, f"Организация «{public_id}» не найдена")
-    active = session.scalars(select(Program).where(Program.organization_id == found.id, Program.status == "active")
-                             .order_by(Program.title).options(
-                                 selectinload(Program.venue).selectinload(Venue.municipality),
-                                 selectinload(Program.venue).selectinload(Venue.district))).all()
-    return jsonify(dict(organization_summary(found),
-                        programs=[program_summary(p, _program_url(p.public_id)) for p in active]))
+    return jsonify(dict(organization_summary(found), programs=[
+        program_summary(p, _program_url(p.public_id)) for p in active_programs(session, found)]))
 
 
 @blueprint.get("/municipalities")
