@@ -12,8 +12,8 @@ from sqlalchemy.orm import Session, joinedload
 
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
-from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
-from navigator.search.analysis import fold, switch_layout
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
+from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
 from navigator.search.request import ANY_OVZ, BadRequest, SearchRequest
 from navigator.search.text import Synonyms, match_text, suggest
@@ -110,7 +110,7 @@ def _plain_mask(columns: Columns, request: SearchRequest, organization_id: int |
     if organization_id is not None:
         mask &= columns.organization_id == organization_id
     if request.profile:
-        mask &= columns.profile == fold(request.profile).strip()
+        mask &= columns.profile == fold(request.profile)
     return mask
 
 
