@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from navigator.accounts.moderation import OPEN_STATES
 from navigator.catalogue.models import Account, Organization, Program, ProgramRevision, Venue
+from navigator.catalogue.paging import page_count, page_offset
 
 PAGE_SIZE = 50
 REVISION_STATE_LABELS = {"draft": "черновик", "pending": "на проверке", "returned": "возвращена на доработку"}
@@ -84,7 +85,7 @@ class ProgramPage:
 
     @property
     def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+        return page_count(self.total, PAGE_SIZE)
 
 
 def municipal_programs(session: Session, account: Account, *, q: str = "", status: str = "",
@@ -103,9 +104,8 @@ def municipal_programs(session: Session, account: Account, *, q: str = "", statu
             column.contains(variant, autoescape=True) for variant in variants
             for column in (Program.title, Organization.name))))
     total = session.scalar(select(func.count()).select_from(statement.subquery()))
-    page = max(1, page)
     programs = list(session.scalars(statement.options(selectinload(Program.organization),
                                                       selectinload(Program.venue).selectinload(Venue.municipality))
                                     .order_by(func.lower(Program.title), Program.id)
-                                    .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
+                                    .limit(PAGE_SIZE).offset(page_offset(page, PAGE_SIZE))))
     return ProgramPage(programs, total, page)

@@ -12,6 +12,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.paging import page_count, page_offset
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
 from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
@@ -69,7 +70,7 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
+        return page_count(self.total, self.per_page)
 
 
 def _bit_set(values: np.ndarray, bit: int) -> np.ndarray:
@@ -278,7 +279,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
         for mask in masks.values():
             final &= mask
         total = int(np.count_nonzero(final))
-        start = (request.page - 1) * request.per_page
+        start = page_offset(request.page, request.per_page)
         ordered = _order(columns, request, final, scores, distances, start + request.per_page)[start:]
         page_ids = columns.program_id[ordered].tolist()
         page_distances = distances[ordered].tolist() if distances is not None else [None] * len(page_ids)

@@ -24,6 +24,7 @@ from navigator.accounts.moderation import (
     return_revision,
     snapshot,
 )
+from navigator.catalogue.paging import MAX_PAGE
 from navigator.catalogue.program_rows import FIELD_LABELS, differences
 from navigator.catalogue.vocab import PROGRAM_STATUSES
 from navigator.extensions import db_session
@@ -94,8 +95,8 @@ def return_to_provider(revision_id: int):
 def _page_number() -> int:
     """The page asked for: a bounded positive integer, or 400 (a huge or odd number must not reach SQL)."""
     text = request.args.get("page", "1").strip() or "1"
-    if not re.fullmatch(r"[0-9]{1,6}", text) or int(text) < 1:
-        abort(400, description=f"Номер страницы — целое число от 1 до 999999, получено «{text[:20]}».")
+    if not re.fullmatch(r"[0-9]{1,6}", text) or not 1 <= int(text) <= MAX_PAGE:
+        abort(400, description=f"Номер страницы — целое число от 1 до {MAX_PAGE}, получено «{text[:20]}».")
     return int(text)
 
 
