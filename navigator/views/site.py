@@ -8,7 +8,6 @@ import secrets
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, url_for
-from flask_login import current_user
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
@@ -65,7 +64,7 @@ def content_security_policy(nonce: str, tile_url: str) -> str:
 
 
 #: Only this site may ask for the location (the «near me» button); no other powerful feature is used.
-PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=(), interest-cohort=()"
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
 
 
 def low_vision() -> bool:
@@ -91,7 +90,8 @@ def _secure_headers(response):
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
-    if current_user and current_user.is_authenticated:  # a signed-in page may show one-time links or drafts
+    user = g.get("_login_user")  # loaded by every page that is signed in (static files never load it)
+    if user is not None and user.is_authenticated:  # a signed-in page may show one-time links or drafts
         response.headers["Cache-Control"] = "no-store"
     return response
 
