@@ -9,7 +9,7 @@ from typing import Any
 from flask import Flask
 
 from navigator import config
-from navigator.extensions import init_database, init_search
+from navigator.extensions import init_coverage, init_database, init_search
 
 
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -19,6 +19,7 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.config.update(config.load(Path(app.instance_path), os.environ, test_config))
     init_database(app)
     init_search(app)
+    init_coverage(app)
 
     from navigator import cli
     from navigator.accounts.auth import init_auth

@@ -10,11 +10,15 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from navigator.catalogue.changes import follow_commits
+from navigator.coverage import CoverageService, gap_points, load_population
+from navigator.coverage.maps import Boundaries
 from navigator.db import make_engine, make_session_factory
+from navigator.geocoding.region import load_region
 from navigator.search import SearchIndex, Synonyms
 
 _EXTENSION = "navigator.database"
 _SEARCH_EXTENSION = "navigator.search"
+_COVERAGE_EXTENSION = "navigator.coverage"
 
 
 @dataclass
@@ -60,3 +64,42 @@ def init_search(app: Flask) -> SearchIndex:
 def search_index(app: Flask | None = None) -> SearchIndex:
     """The app's search index (one long-lived searcher per process)."""
     return (app or current_app).extensions[_SEARCH_EXTENSION]
+
+
+@dataclass
+class Coverage:
+    """The app's coverage figures (a snapshot dropped after every change) and the map's municipality outlines."""
+
+    service: CoverageService
+    boundaries: Boundaries
+
+
+def init_coverage(app: Flask) -> None:
+    """Drop the coverage snapshot after every commit that changed programs; the service itself is made on first
+    use (reading the population file and the gazetteer takes a moment a site without coverage pages can skip)."""
+
+    def changed(program_ids: set[int]) -> None:
+        made = app.extensions.get(_COVERAGE_EXTENSION)
+        if made is not None:  # nothing to drop before the first coverage page
+            made.service.changed(program_ids)
+
+    follow_commits(database(app).session_factory, changed)
+
+
+def coverage(app: Flask | None = None) -> Coverage:
+    """The app's coverage service and boundaries, made on first use."""
+    app = app or current_app
+    if _COVERAGE_EXTENSION not in app.extensions:
+        config = app.config
+        region = load_region(config["BOUNDARIES_FILE"] or None, config["GAZETTEER_FILE"] or None,
+                             config["CITY_DISTRICTS_FILE"] or None)
+        service = CoverageService(database(app).session_factory, load_population(config["POPULATION_FILE"]),
+                                  gap_points(region.gazetteer))
+        app.extensions[_COVERAGE_EXTENSION] = Coverage(service, Boundaries.load(config["MAP_BOUNDARIES_FILE"]))
+    return app.extensions[_COVERAGE_EXTENSION]
+
+
+def coverage_refreshing(app: Flask | None = None) -> bool:
+    """Whether the coverage snapshot is being recomputed (False before the first coverage page)."""
+    made = (app or current_app).extensions.get(_COVERAGE_EXTENSION)
+    return made is not None and made.service.refreshing
