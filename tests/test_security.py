@@ -22,6 +22,7 @@ from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixtur
     csrf_token,
     log_in,
     post,
+    program_form,
     quick_hashing,
     seed_catalogue,
 )
@@ -306,3 +307,22 @@ def test_the_admin_reads_the_sign_in_log(app, client, tmp_path):
     assert rows == [("admin@example.org", "вход"), ("school@example.org", "вход"),
                     ("&lt;b&gt;ghost&lt;/b&gt;@example.org", "неудача"), ("school@example.org", "неудача")]
     assert "не-тот-пароль" not in page
+
+
+def test_the_moderation_queue_is_paged(app, client, tmp_path, monkeypatch):
+    from navigator.accounts import cabinet
+
+    monkeypatch.setattr(cabinet, "PAGE_SIZE", 2)
+    seed_catalogue(app, tmp_path)
+    add_account(app, "school@example.org", "provider", organizations=["oA"])
+    add_account(app, "staff@example.org", "municipal", municipalities=[MUNICIPALITY_A])
+    school = app.test_client()
+    log_in(school, "school@example.org")
+    for number in range(3):
+        post(school, "/provider/organizations/oA/programs/new", program_form(program_id=f"a-new{number}"))
+    log_in(client, "staff@example.org")
+    first = client.get("/municipal").get_data(as_text=True)
+    assert "Ждут решения: 3." in first and "Страница 1 из 2" in first and first.count("/municipal/revisions/") == 2
+    second = client.get("/municipal?page=2").get_data(as_text=True)
+    assert second.count("/municipal/revisions/") == 1
+    assert client.get(f"/municipal?page={HUGE}").status_code == 400

@@ -42,7 +42,7 @@ def _account():
 @blueprint.get("")
 def index():
     """Changes waiting for a decision, oldest first."""
-    return render_template("municipal/queue.html", revisions=queue(db_session(), _account()))
+    return render_template("municipal/queue.html", page=queue(db_session(), _account(), _page_number()))
 
 
 @blueprint.get("/revisions/<int:revision_id>")
