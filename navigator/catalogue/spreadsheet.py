@@ -1,4 +1,5 @@
-"""Text that a spreadsheet must not take for a formula (CSV injection), and back.
+"""Tables as files — CSV (UTF-8 with a byte-order mark, so that Excel reads the Cyrillic) and XLSX
+(openpyxl) — in which no text ever becomes a formula; used by the coverage exports and the program lists.
 
 Excel, LibreOffice and Google Sheets run a cell that starts with = + - @ (and, after a tab or a
 carriage return, whatever follows) as a formula: `=HYPERLINK("https://evil.example", "Район")` in a
@@ -8,6 +9,15 @@ as a string cell in XLSX; the importer strips that apostrophe again, so export �
 """
 
 from __future__ import annotations
+
+import csv
+import io
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from openpyxl import Workbook
+from openpyxl.cell.cell import TYPE_STRING
+from openpyxl.utils import get_column_letter
 
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
@@ -21,3 +31,70 @@ def formula_safe(text: str) -> str:
 def formula_restored(text: str) -> str:
     """Undo formula_safe: the apostrophe it added goes, any other apostrophe stays."""
     return text[1:] if text.startswith("'") and text.lstrip("'").startswith(FORMULA_STARTS) else text
+
+
+FORMATS = {"csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+@dataclass(frozen=True)
+class Table:
+    """Rows of one table with the Russian label of each column; notes go under the rows in XLSX."""
+
+    title: str
+    labels: dict[str, str]  # key → column label, in column order
+    rows: Sequence[dict]
+    notes: Sequence[str] = ()
+
+
+def _cell(value):
+    if value is True:
+        return "да"
+    if value is False:
+        return "нет"
+    return value
+
+
+def _csv_cell(value) -> object:
+    value = _cell(value)
+    return formula_safe(value) if isinstance(value, str) else ("" if value is None else value)
+
+
+def to_csv(table: Table) -> bytes:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(map(_csv_cell, table.labels.values()))
+    for row in table.rows:
+        writer.writerow([_csv_cell(row.get(key)) for key in table.labels])
+    return ("\ufeff" + buffer.getvalue()).encode("utf-8")
+
+
+def to_xlsx(table: Table) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.title = table.title[:31]  # Excel's limit for sheet names
+    _append(sheet, list(table.labels.values()))
+    for row in table.rows:
+        _append(sheet, [_cell(row.get(key)) for key in table.labels])
+    sheet.freeze_panes = "B2"
+    for column, label in enumerate(table.labels.values(), start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = min(max(10, len(label) + 2), 40)
+    if table.notes:
+        sheet.append([])
+        for note in table.notes:
+            _append(sheet, [note])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def _append(sheet, values: list) -> None:
+    """Append a row, every text as a string cell: never a formula, whatever it starts with."""
+    sheet.append(values)
+    for cell in sheet[sheet.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = TYPE_STRING
+
+
+def render(table: Table, file_format: str) -> bytes:
+    return to_xlsx(table) if file_format == "xlsx" else to_csv(table)

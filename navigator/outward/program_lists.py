@@ -11,8 +11,8 @@ from dataclasses import replace
 from sqlalchemy.orm import Session
 
 from navigator.catalogue.program_rows import program_row
+from navigator.catalogue.spreadsheet import Table
 from navigator.catalogue.validation import COLUMNS
-from navigator.coverage.export import Table
 from navigator.search import SearchRequest, run_search
 
 #: Most programs in one file (documented in docs/api.md); X-Total-Count tells how many matched.

@@ -10,8 +10,8 @@ from sqlalchemy import select
 from navigator.catalogue import vocab
 from navigator.catalogue.models import District, Municipality
 from navigator.catalogue.programs import active_programs, find_organization, find_program
+from navigator.catalogue.spreadsheet import FORMATS, render
 from navigator.coverage import tables
-from navigator.coverage.export import FORMATS, render
 from navigator.extensions import db_session, search_index
 from navigator.outward.openapi import openapi_document
 from navigator.outward.program_lists import program_table

@@ -13,6 +13,7 @@ from flask import Blueprint, Response, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from navigator.catalogue import russian
+from navigator.catalogue.spreadsheet import FORMATS, render
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage import (
     INDICATORS,
@@ -27,7 +28,6 @@ from navigator.coverage import (
     row_labels,
     tables,
 )
-from navigator.coverage.export import FORMATS, render
 from navigator.coverage.maps import (
     CATEGORY_COLOURS,
     STATUS_COLOURS,
