@@ -1,14 +1,18 @@
 # The two commands of the README: `make run` (set up and serve) and `make test` (install and run every test).
+# `make serve` runs the production stack on this machine: PostgreSQL, Redis, the index follower, gunicorn.
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run setup test lint
+.PHONY: run serve setup test lint
 
 run: setup
 	$(BIN)/navigator run --host $(HOST) --port $(PORT)
+
+serve: $(VENV)/.installed
+	scripts/serve.sh
 
 # Idempotent: the schema is migrated, the bundled file imported only if it changed since its last import,
 # venues without a point placed (offline, from the gazetteer, unless NAVIGATOR_GEOCODER is set),

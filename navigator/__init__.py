@@ -7,9 +7,10 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from flask_compress import Compress
 
 from navigator import config
-from navigator.extensions import init_coverage, init_database, init_search
+from navigator.extensions import init_database, init_search
 
 
 def create_app(test_config: dict[str, Any] | None = None, instance_path: str | None = None) -> Flask:
@@ -19,7 +20,15 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app.config.update(config.load(Path(app.instance_path), os.environ, test_config))
     init_database(app)
     init_search(app)
-    init_coverage(app)
+    # Text responses compressed for clients that accept it (a search page with thousands of map points
+    # shrinks about fivefold): the site stays light without relying on a proxy being set up for it.
+    app.config.setdefault("COMPRESS_MIMETYPES", ["text/html", "text/css", "text/csv", "application/json",
+                                                 "application/javascript", "text/javascript", "image/svg+xml",
+                                                 "application/geo+json"])
+    # Streamed responses (static files) are left alone: compressing them would read the file without closing
+    # it; they are cached by browsers, and a proxy in front may compress them (deployment.md).
+    app.config.setdefault("COMPRESS_STREAMS", False)
+    Compress(app)
 
     from navigator import cli
     from navigator.accounts.auth import init_auth

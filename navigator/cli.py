@@ -5,7 +5,9 @@ Each command is a thin wrapper: it opens a session, calls one plain function and
 
 from __future__ import annotations
 
+import signal
 import sys
+import threading
 from pathlib import Path
 
 import click
@@ -17,10 +19,14 @@ from navigator import migrations
 from navigator.accounts.mail import send_password_link
 from navigator.accounts.registry import AccountError, create_account, find_account, issue_password_link, password_link
 from navigator.catalogue.importer import ImportRejected, already_imported, import_file
+from navigator.catalogue.importer.hsds import import_package
 from navigator.catalogue.models import ROLES
-from navigator.extensions import database, db_session, search_index
+from navigator.extensions import database, db_session, index_follower
 from navigator.geocoding import geocode_venues, geocoding_for
-from navigator.search import index_status, rebuild
+from navigator.geocoding.region import load_region
+from navigator.outward.hsds import Place
+from navigator.outward.hsds_package import write_package
+from navigator.search import IndexUnavailable, index_status
 
 
 @click.command("init-db")
@@ -35,16 +41,27 @@ def init_db_command() -> None:
 
 
 @click.command("import")
-@click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.argument("file", type=click.Path(exists=True, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["csv", "hsds"]), default="csv", show_default=True,
+              help="csv: our columns (docs/data.md); hsds: an Open Referral HSDS 3.0 package, a folder of CSV "
+                   "tables or a JSON file (docs/hsds.md).")
 @click.option("--dry-run", is_flag=True, help="Check the file and report what would change; change nothing.")
 @click.option("--archive-missing", is_flag=True,
               help="Archive programs of the file's organizations that the file no longer lists.")
 @click.option("--skip-if-imported", is_flag=True,
               help="Do nothing if this exact file (same checksum) was imported before.")
 @with_appcontext
-def import_command(file: Path, dry_run: bool, archive_missing: bool, skip_if_imported: bool) -> None:
-    """Import programs from a CSV file (docs/data.md): all rows or, on any error, none."""
+def import_command(file: Path, file_format: str, dry_run: bool, archive_missing: bool,
+                   skip_if_imported: bool) -> None:
+    """Import programs from a CSV file (docs/data.md) or an HSDS package: all rows or, on any error, none."""
     _require_schema()
+    if file_format == "hsds":
+        if skip_if_imported:
+            raise click.BadParameter("applies to CSV files only", param_hint="--skip-if-imported")
+        _import_hsds(file, dry_run, archive_missing)
+        return
+    if file.is_dir():
+        raise click.BadParameter(f"{file} is a folder; only --format hsds reads a folder", param_hint="FILE")
     if skip_if_imported and already_imported(db_session(), file):
         click.echo(f"{file.name}: this file was imported before; skipped.")
         return
@@ -58,25 +75,89 @@ def import_command(file: Path, dry_run: bool, archive_missing: bool, skip_if_imp
         sys.exit(1)
     prefix = "Dry run, nothing changed. Would apply: " if dry_run else "Imported: "
     click.echo(f"{prefix}{summary}.")
-    if not dry_run and current_app.config["GEOCODER"] != "off":
+    if dry_run:
+        return
+    if current_app.config["GEOCODER"] != "off":
         _geocode(only_missing=True, retry_failed=False, limit=None)
+    _bring_index_up_to_date()
+
+
+def _import_hsds(path: Path, dry_run: bool, archive_missing: bool) -> None:
+    boundaries = load_region(current_app.config["BOUNDARIES_FILE"], None, None).boundaries
+    try:
+        result = import_package(db_session(), path, dry_run=dry_run, archive_missing=archive_missing,
+                                progress=_progress_bar,
+                                inside_region=boundaries.contains if boundaries else None)
+    except ImportRejected as rejected:
+        for error in rejected.errors:
+            click.echo(str(error), err=True)
+        click.echo(f"{path.name}: {len(rejected.errors)} error(s); nothing was imported.", err=True)
+        sys.exit(1)
+    for warning in result.warnings:
+        click.echo(f"warning: {warning}", err=True)
+    for column, count in sorted(result.defaulted.items()):
+        click.echo(f"{column}: the default value used for {count} program(s).")
+    prefix = "Dry run, nothing changed. Would apply: " if dry_run else "Imported: "
+    click.echo(f"{prefix}{result.summary}; {len(result.warnings)} warning(s).")
+    if dry_run:
+        return
+    if current_app.config["GEOCODER"] != "off":
+        _geocode(only_missing=True, retry_failed=False, limit=None)
+    _bring_index_up_to_date()
+
+
+@click.command("export")
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--format", "file_format", type=click.Choice(["hsds"]), required=True,
+              help="hsds: an Open Referral HSDS 3.0 data package (docs/hsds.md).")
+@with_appcontext
+def export_command(folder: Path, file_format: str) -> None:
+    """Write the active catalogue into FOLDER: datapackage.json, the HSDS CSV tables and services.json."""
+    _require_schema()
+    summary = write_package(db_session(), folder, Place.from_settings(current_app.config))
+    click.echo(f"Exported to {folder}: {summary}.")
 
 
 @click.command("reindex")
-@click.option("--if-needed", is_flag=True, help="Build only if the index is missing or cannot be read.")
+@click.option("--if-needed", is_flag=True, help="Build only if the index is missing, unreadable or of another format.")
 @with_appcontext
 def reindex_command(if_needed: bool) -> None:
     """Rebuild the search index from the database and swap it in atomically."""
-    index_dir = search_index().index_dir
+    follower = index_follower()
     if if_needed:
-        problem = index_status(index_dir)
+        problem = index_status(follower.index_dir)
         if problem is None:
-            click.echo(f"The search index in {index_dir} is in place.")
+            click.echo(f"The search index in {follower.index_dir} is in place.")
             return
         click.echo(problem)
     _require_schema()
-    count = rebuild(index_dir, database().session_factory, progress=_progress_bar)
-    click.echo(f"Indexed {count} programs into {index_dir}.")
+    click.echo(str(follower.rebuild(progress=_progress_bar)))
+
+
+@click.command("index-follow")
+@click.option("--once", is_flag=True, help="Apply what is pending (or rebuild when the index is missing, too far "
+                                           "behind or of another format version), then exit.")
+@click.option("--interval", type=click.FloatRange(min=0.05), default=0.2, show_default=True,
+              help="Seconds between two looks at the outbox.")
+@with_appcontext
+def index_follow_command(once: bool, interval: float) -> None:
+    """Keep this machine's search index in step with the database's change outbox (one per index folder)."""
+    _require_schema()
+    follower = index_follower()
+    if once:
+        try:
+            click.echo(str(follower.follow_once(progress=_progress_bar)))
+        except (OSError, IndexUnavailable) as problem:
+            click.echo(f"Cannot write the search index in {follower.index_dir}: {problem}", err=True)
+            sys.exit(1)
+        return
+    stop = threading.Event()
+    for signal_number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(signal_number, lambda *_: stop.set())
+    click.echo(f"Following committed changes into {follower.index_dir} (stop with Ctrl+C or SIGTERM).")
+    if not follower.run(stop, interval=interval, on_pass=lambda result: click.echo(str(result))):
+        click.echo(f"Another follower already runs for {follower.index_dir}.", err=True)
+        sys.exit(1)
 
 
 @click.command("create-account")
@@ -135,6 +216,7 @@ def geocode_command(only_missing: bool, retry_failed: bool, limit: int | None) -
     """Give venues not placed by their provider a point: cache, online geocoder (if on), gazetteer."""
     _require_schema()
     _geocode(only_missing=only_missing, retry_failed=retry_failed, limit=limit)
+    _bring_index_up_to_date()
 
 
 def _geocode(**options) -> None:
@@ -142,6 +224,21 @@ def _geocode(**options) -> None:
     for warning in geocoding.warnings():
         click.echo(warning, err=True)
     click.echo(str(geocode_venues(db_session(), geocoding, progress=_progress_bar, **options)))
+
+
+def _bring_index_up_to_date() -> None:
+    """After a command's commit: apply it to the index now, unless a running follower will; never fail for it."""
+    follower = index_follower()
+    if follower.running_elsewhere():
+        click.echo("The index follower of this machine will apply the change within seconds.")
+        return
+    try:
+        result = follower.follow_once(progress=_progress_bar, wait=False)
+    except (OSError, IndexUnavailable) as problem:
+        click.echo(f"The change is saved; the search index in {follower.index_dir} could not take it now "
+                   f"({problem}). It will catch up: run `navigator index-follow --once`.", err=True)
+        return
+    click.echo(str(result) if result else "The index is being written by another command; it will catch up.")
 
 
 def _progress_bar(items, **options):
@@ -157,8 +254,8 @@ def _require_schema() -> None:
 
 
 def register(app: Flask) -> None:
-    for command in (init_db_command, import_command, reindex_command, create_account_command,
-                    password_link_command, geocode_command):
+    for command in (init_db_command, import_command, export_command, reindex_command, index_follow_command,
+                    create_account_command, password_link_command, geocode_command):
         app.cli.add_command(command)
 
 

@@ -29,6 +29,15 @@ def _boolean(text: str) -> bool:
     return text.strip().lower() in {"1", "true", "yes", "on"}
 
 
+def _one_of(name: str, choices: tuple[str, ...]) -> Callable[[str], str]:
+    def parse(text: str) -> str:
+        choice = text.strip().lower()
+        if choice not in choices:
+            raise ValueError(f"NAVIGATOR_{name} must be one of {', '.join(choices)}, not {text!r}")
+        return choice
+    return parse
+
+
 def _geocoder(text: str) -> str:
     choice = text.strip().lower()
     if choice not in {"off", "nominatim"}:
@@ -51,14 +60,27 @@ SETTINGS: tuple[Setting, ...] = (
             "Default: search_index/ next to the instance folder."),
     Setting("SYNONYMS_FILE", "Text file of search synonyms, one group of interchangeable words per line "
             "(e.g. «изо, рисование»); staff extend it without code. Default: data/synonyms.txt."),
+    Setting("INDEX_FOLLOWER", "Who applies committed changes to this process's index folder: `thread` (a "
+            "background thread of the one-process site, `make run`), `external` (a separate `navigator index-follow` "
+            "process per index folder, as `make serve` runs it; web workers then only read the index) or `inline` "
+            "(right after each commit, in the committing process: tests and scripts).", "thread",
+            _one_of("INDEX_FOLLOWER", ("thread", "external", "inline"))),
+    Setting("READY_MAX_LAG", "Seconds the index may be behind the newest committed change before /readyz "
+            "answers 503.", 5.0, float),
+    Setting("WORKERS", "Gunicorn worker processes that `make serve` starts.", 4, int),
     Setting("MODERATION", "Whether providers' new programs and changes wait for approval by municipal staff; "
             "off publishes them at once.", True, _boolean),
     Setting("BASE_URL", "Address of the site, for links made outside a request (the password-set links that "
             "`navigator create-account` prints or e-mails).", "http://127.0.0.1:5000"),
     Setting("SESSION_COOKIE_SECURE", "Send the session cookie over HTTPS only. It is sent so anyway on requests "
             "that arrive over HTTPS.", False, _boolean),
-    Setting("RATELIMIT_STORAGE_URI", "Where failed log-in counters are kept (a Flask-Limiter storage URI); "
-            "memory:// is per process, use redis://host:6379 when several processes serve the site.", "memory://"),
+    Setting("RATELIMIT_STORAGE_URI", "Where the rate-limit counters (log-in, password links, the API, the "
+            "geocoder's site-wide budget) are kept: a Flask-Limiter storage URI. memory:// counts per process; "
+            "with several workers use Redis (redis://127.0.0.1:6379, as `make serve` does) so limits hold across "
+            "them. If Redis cannot be reached the site keeps serving and counts per process meanwhile "
+            "(logged).", "memory://"),
+    Setting("API_RATE_LIMIT", "Requests to the JSON API allowed per client address (a Flask-Limiter limit).",
+            "6000 per minute"),
     Setting("LOGIN_LIMIT_ACCOUNT", "Log-in attempts allowed per e-mail address from one client address, counted "
             "before the password is checked; growing windows act as growing delays.",
             "5 per minute; 20 per hour; 50 per day"),
@@ -103,6 +125,9 @@ SETTINGS: tuple[Setting, ...] = (
             "by the coverage map. Default: data/geo/municipalities_web.geojson; empty: no choropleth."),
     Setting("POPULATION_FILE", "CSV of children aged 5–18 per municipality with source, year and estimate method "
             "(docs/coverage.md), for seats per 1,000 children. Default: data/population.csv; empty: none."),
+    Setting("HSDS_STATE_PROVINCE", "The region's name as HSDS addresses give it (`state_province` of the HSDS "
+            "export and /hsds/ API).", "Кемеровская область — Кузбасс"),
+    Setting("HSDS_COUNTRY", "Country of the HSDS addresses, an ISO 3166-1 alpha-2 code.", "RU"),
 )
 
 

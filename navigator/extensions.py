@@ -1,7 +1,10 @@
-"""The database bound to a Flask app: one engine per app, one session per request or CLI context."""
+"""The database and the search index bound to a Flask app: one engine per app, one session per request or
+CLI context, one searcher per process, and the follower that keeps the index in step with the outbox."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -9,16 +12,21 @@ from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
-from navigator.catalogue.changes import follow_commits
+from navigator.catalogue.changes import record_changes, subscribe
 from navigator.coverage import CoverageService, gap_points, load_population
 from navigator.coverage.maps import Boundaries
 from navigator.db import make_engine, make_session_factory
 from navigator.geocoding.region import load_region
 from navigator.search import SearchIndex, Synonyms
+from navigator.search.follower import IndexFollower
 
 _EXTENSION = "navigator.database"
 _SEARCH_EXTENSION = "navigator.search"
+_FOLLOWER_EXTENSION = "navigator.index_follower"
+_THREAD_EXTENSION = "navigator.follower_thread"
 _COVERAGE_EXTENSION = "navigator.coverage"
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -29,6 +37,7 @@ class Database:
 
 def init_database(app: Flask) -> Database:
     database = Database(engine := make_engine(app.config["DATABASE_URL"]), make_session_factory(engine))
+    record_changes(database.session_factory)  # every commit that changes programs writes the outbox
     app.extensions[_EXTENSION] = database
     app.teardown_appcontext(_close_session)
     return database
@@ -52,13 +61,72 @@ def _close_session(_error: BaseException | None) -> None:
 
 
 def init_search(app: Flask) -> SearchIndex:
-    """Give the app its search index and make every commit that changes programs update it."""
+    """Give the app its searcher and the follower of its index folder, started as INDEX_FOLLOWER says."""
     synonyms_file = app.config["SYNONYMS_FILE"]
-    index = SearchIndex(Path(app.config["INDEX_DIR"]), database(app).session_factory,
+    session_factory = database(app).session_factory
+    index = SearchIndex(Path(app.config["INDEX_DIR"]), session_factory,
                         Synonyms.load(Path(synonyms_file) if synonyms_file else None))
+    follower = IndexFollower(Path(app.config["INDEX_DIR"]), session_factory)
     app.extensions[_SEARCH_EXTENSION] = index
-    follow_commits(database(app).session_factory, index.changed)
+    app.extensions[_FOLLOWER_EXTENSION] = follower
+    mode = app.config["INDEX_FOLLOWER"]
+    if mode == "inline":
+        subscribe(session_factory, lambda _sequence: _follow_inline(follower, index))
+    elif mode == "thread":
+        app.extensions[_THREAD_EXTENSION] = _FollowerThread(follower, index, session_factory)
+        app.extensions[_THREAD_EXTENSION].start_on_first_request(app)
     return index
+
+
+def _follow_inline(follower: IndexFollower, index: SearchIndex) -> None:
+    """Apply right after the commit; a busy or broken folder is left for a later pass (never raised)."""
+    try:
+        follower.follow_once(wait=False)
+        index.look_again()
+    except Exception:
+        log.exception("Could not bring the index in %s up to date; it will catch up", follower.index_dir)
+
+
+class _FollowerThread:
+    """The one-process site's follower: a daemon thread started by the first request, woken by each commit."""
+
+    def __init__(self, follower: IndexFollower, index: SearchIndex, session_factory):
+        self.follower = follower
+        self.index = index
+        self.wake = threading.Event()
+        self.stop = threading.Event()
+        self._started = threading.Lock()
+        self._thread: threading.Thread | None = None
+        subscribe(session_factory, lambda _sequence: self.wake.set())
+
+    def close(self) -> None:
+        self.stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
+    def start_on_first_request(self, app: Flask) -> None:
+        app.before_request(self._ensure_running)
+
+    def _ensure_running(self) -> None:
+        if self._thread is None:
+            with self._started:
+                if self._thread is None:
+                    self._thread = threading.Thread(target=self.follower.run, args=(self.stop, self.wake),
+                                                    kwargs={"on_pass": lambda _result: self.index.look_again()},
+                                                    name="index-follower", daemon=True)
+                    self._thread.start()
+
+
+def stop_following(app: Flask) -> None:
+    """Stop the app's follower thread, if it has one (tests and embedding code that outlive the app)."""
+    thread = app.extensions.get(_THREAD_EXTENSION)
+    if thread is not None:
+        thread.close()
+
+
+def index_follower(app: Flask | None = None) -> IndexFollower:
+    """The follower of the app's index folder (the only code that writes it)."""
+    return (app or current_app).extensions[_FOLLOWER_EXTENSION]
 
 
 def search_index(app: Flask | None = None) -> SearchIndex:
@@ -68,26 +136,15 @@ def search_index(app: Flask | None = None) -> SearchIndex:
 
 @dataclass
 class Coverage:
-    """The app's coverage figures (a snapshot dropped after every change) and the map's municipality outlines."""
+    """The app's coverage figures (a snapshot renewed when the outbox moves on) and the map's outlines."""
 
     service: CoverageService
     boundaries: Boundaries
 
 
-def init_coverage(app: Flask) -> None:
-    """Drop the coverage snapshot after every commit that changed programs; the service itself is made on first
-    use (reading the population file and the gazetteer takes a moment a site without coverage pages can skip)."""
-
-    def changed(program_ids: set[int]) -> None:
-        made = app.extensions.get(_COVERAGE_EXTENSION)
-        if made is not None:  # nothing to drop before the first coverage page
-            made.service.changed(program_ids)
-
-    follow_commits(database(app).session_factory, changed)
-
-
 def coverage(app: Flask | None = None) -> Coverage:
-    """The app's coverage service and boundaries, made on first use."""
+    """The app's coverage service and boundaries, made on first use (reading the population file and the
+    gazetteer takes a moment that a process serving no coverage page can skip)."""
     app = app or current_app
     if _COVERAGE_EXTENSION not in app.extensions:
         config = app.config

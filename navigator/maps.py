@@ -7,7 +7,10 @@ replaced by files under static/vendor/, so the only outside requests are the bas
 Markers are not folium Marker elements: the pins travel as one compact JSON data block next to the
 map, and static/js/map.js makes the markers and popups in the browser, writing user text with
 textContent (never as HTML). That keeps thousands of markers quick to render and small to send, and
-popups safe. The data block is deliberately kept out of folium's figure: branca compiles every
+popups safe. Above SERVER_CLUSTERS_ABOVE results the pins are not sent at all: the server groups them
+into at most about GRID_CELLS² cells, each shown as one marker with its count and a link that narrows
+the search to it — a page for the whole region stays a few kilobytes of map data however large the
+catalogue (docs/performance.md). The data block is deliberately kept out of folium's figure: branca compiles every
 rendered piece of the figure again as a Jinja template, so user text such as «{{ … }}» inside it would
 be evaluated on the server (and is slow to compile when there are thousands of pins).
 """
@@ -21,6 +24,7 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import folium
+import numpy as np
 from branca.element import Element
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
@@ -32,6 +36,21 @@ MARKERCLUSTER = "vendor/leaflet.markercluster-1.5.3/"
 SINGLE_PIN_ZOOM = 15
 #: Above this zoom markers spread out instead of clustering (several programs share one building).
 CLUSTER_UNTIL_ZOOM = 16
+#: Above this many mapped results the server sends cells with counts instead of pins. Measured with
+#: bench/pages.py: 1,000 pins are about 60 KB of JSON (15 KB gzipped) and the browser clusters them quickly.
+SERVER_CLUSTERS_ABOVE = 1000
+#: Cells along the longer side of the results' extent.
+GRID_CELLS = 40
+
+
+@dataclass(frozen=True)
+class Cell:
+    """Results grouped on the server: their mean point, how many, and the radius that takes them in."""
+
+    lat: float
+    lon: float
+    count: int
+    radius_km: float
 
 
 @dataclass(frozen=True)
@@ -131,8 +150,14 @@ class MapBuilder:
         self.tiles = tiles
         self.static_url = static_url
 
-    def results_map(self, pins: Sequence[Pin], link_pattern: str) -> RenderedMap:
-        """Every mapped result, clustered, each popup linking to its program (link_pattern has `{id}`)."""
+    def results_map(self, pins: Sequence[Pin], link_pattern: str, narrow_pattern: str | None = None) -> RenderedMap:
+        """Every mapped result, clustered, each popup linking to its program (link_pattern has `{id}`).
+
+        Above SERVER_CLUSTERS_ABOVE results, grid cells instead: each links to narrow_pattern (the same
+        search near `{lat},{lon}` within `{radius}` km).
+        """
+        if len(pins) > SERVER_CLUSTERS_ABOVE and narrow_pattern:
+            return self.cells_map([pin.lat for pin in pins], [pin.lon for pin in pins], narrow_pattern)
         data_id = f"pins-{secrets.token_hex(8)}"
         layer = _ClusteredPins(data_id, disable_clustering_at_zoom=CLUSTER_UNTIL_ZOOM, spiderfy_on_max_zoom=True,
                                show_coverage_on_hover=False)
@@ -142,6 +167,17 @@ class MapBuilder:
             ("markercluster_css", "MarkerCluster.css"), ("markercluster_default_css", "MarkerCluster.Default.css"))]
         return self._render(pins, link_pattern, layer)
 
+    def cells_map(self, lat: Sequence[float], lon: Sequence[float], narrow_pattern: str) -> RenderedMap:
+        """Many results grouped into grid cells on the server, each linking to the search narrowed to it."""
+        lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+        layer = _PlainPins(f"cells-{secrets.token_hex(8)}")
+        layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
+        cells = grid_cells(lat, lon)
+        data = safe_json({"cells": [[cell.lat, cell.lon, cell.count, cell.radius_km] for cell in cells],
+                          "narrow": narrow_pattern})
+        bounds = ((float(lat.min()), float(lon.min())), (float(lat.max()), float(lon.max()))) if len(lat) else None
+        return self.data_map(layer, data, bounds)
+
     def venues_map(self, pins: Sequence[Pin], link_pattern: str | None = None) -> RenderedMap:
         """A small map of one or a few places, each pin shown on its own."""
         layer = _PlainPins(f"pins-{secrets.token_hex(8)}")
@@ -149,11 +185,7 @@ class MapBuilder:
         return self._render(pins, link_pattern, layer)
 
     def _render(self, pins: Sequence[Pin], link_pattern: str | None, layer) -> RenderedMap:
-        bounds = None
-        if pins:
-            lats, lons = [pin.lat for pin in pins], [pin.lon for pin in pins]
-            bounds = ((min(lats), min(lons)), (max(lats), max(lons)))
-        return self.data_map(layer, self._pins_json(pins, link_pattern), bounds)
+        return self.data_map(layer, self._pins_json(pins, link_pattern), _bounds(pins))
 
     def data_map(self, layer, data_json: str, bounds=None) -> RenderedMap:
         """A map of one layer that the browser fills from a JSON data block (layer.data_id), kept out of the figure.
@@ -185,3 +217,24 @@ class MapBuilder:
         rows = [[round(pin.lat, 5), round(pin.lon, 5), pin.title, labels.setdefault(pin.subtitle, len(labels)),
                  pin.link_id] for pin in pins]
         return safe_json({"labels": list(labels), "pins": rows, "link": link_pattern})
+
+
+def _bounds(pins: Sequence[Pin]):
+    if not pins:
+        return None
+    lats, lons = [pin.lat for pin in pins], [pin.lon for pin in pins]
+    return (min(lats), min(lons)), (max(lats), max(lons))
+
+
+def grid_cells(lat: np.ndarray, lon: np.ndarray, cells: int = GRID_CELLS) -> list[Cell]:
+    """Group points into square-ish cells of their extent; each cell at the mean point of its points."""
+    stretch = max(np.cos(np.radians(lat.mean())), 0.1)  # a degree of longitude is this much shorter
+    side = max(np.ptp(lat), np.ptp(lon) * stretch, 1e-4) / cells
+    rows = np.minimum(np.floor((lat - lat.min()) / side), cells - 1)  # the top edge belongs to the last row
+    columns = np.minimum(np.floor((lon - lon.min()) * stretch / side), cells - 1)
+    keys, which, counts = np.unique(rows * (cells + 2) + columns, return_inverse=True, return_counts=True)
+    mean_lat = np.bincount(which, weights=lat) / counts
+    mean_lon = np.bincount(which, weights=lon) / counts
+    radius_km = max(round(side * 111.32 * 0.75, 1), 0.5)  # covers a cell's pins from its mean point, about
+    return [Cell(round(float(a), 5), round(float(o), 5), int(n), radius_km)
+            for a, o, n in zip(mean_lat, mean_lon, counts, strict=True)]

@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# System packages the test suite needs: a PostgreSQL server (the tests start a throw-away cluster)
-# and Chromium (the browser tests).
+# System packages the test suite needs: a PostgreSQL server (the tests start a throw-away cluster),
+# Redis (the tests start their own redis-server for the shared limits) and Chromium (the browser tests).
 set -euo pipefail
 
 need=()
 ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1 || command -v initdb >/dev/null || need+=(postgresql)
+command -v redis-server >/dev/null || need+=(redis-server)
 # The browser tests drive Debian's Chromium (Playwright's own browser download is not used).
 [ -x /usr/bin/chromium ] || need+=(chromium)
 

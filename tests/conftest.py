@@ -22,6 +22,8 @@ def _isolated_environment(monkeypatch):
     for name in list(os.environ):
         if name.startswith("NAVIGATOR_"):
             monkeypatch.delenv(name)
+    # The index follows each commit at once, in the committing process: tests read their writes.
+    monkeypatch.setenv("NAVIGATOR_INDEX_FOLLOWER", "inline")
 
 
 @pytest.fixture(scope="session")

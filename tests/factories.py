@@ -61,13 +61,12 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, delimiter: str = ",", n
 def load_programs(app, rows: list[dict[str, str]], tmp_path: Path) -> None:
     """Import rows into the app's database and build its search index, as `make run` does."""
     from navigator.catalogue.importer import import_file
-    from navigator.extensions import database, search_index
-    from navigator.search import rebuild
+    from navigator.extensions import database, index_follower
 
     path = write_csv(tmp_path / f"programs-{len(rows)}.csv", rows)
     with database(app).session_factory() as session:
         import_file(session, path)
-    rebuild(search_index(app).index_dir, database(app).session_factory)
+    index_follower(app).follow_once()
 
 
 def venue(number: int, lat: float | None, lon: float | None, **overrides: str) -> dict[str, str]:

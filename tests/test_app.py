@@ -16,10 +16,14 @@ def test_each_app_has_its_own_database(app, tmp_path):
     assert database(app).engine.url.render_as_string(hide_password=False) == app.config["DATABASE_URL"]
 
 
-def test_home_page_answers_in_russian(client, runner, tmp_path):
-    runner.invoke(args=["import", str(write_csv(tmp_path / "p.csv", [make_row(1), make_row(2)]))])
-    assert client.get("/").status_code == 503  # no search index yet: said in Russian, not a crash
-    runner.invoke(args=["reindex"])
+def test_home_page_answers_in_russian(app, client, runner, tmp_path):
+    (tmp_path / "index").write_text("a file where the index folder should be")
+    imported = runner.invoke(args=["import", str(write_csv(tmp_path / "p.csv", [make_row(1), make_row(2)]))])
+    assert imported.exit_code == 0 and "will catch up" in imported.output
+    page = client.get("/")  # no search index: said in Russian, not a crash
+    assert page.status_code == 503 and "Сервис временно недоступен" in page.get_data(as_text=True)
+    (tmp_path / "index").unlink()
+    runner.invoke(args=["index-follow", "--once"])
     page = client.get("/")
     assert page.status_code == 200 and 'lang="ru"' in page.get_data(as_text=True)
 

@@ -13,6 +13,7 @@ from openpyxl import load_workbook
 from sqlalchemy import distinct, func, select, update
 
 from navigator import create_app, migrations
+from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.importer import import_file
 from navigator.catalogue.models import Municipality, Program, ProgramEnrollment, ProgramOvz, Venue
@@ -218,8 +219,8 @@ def test_a_large_catalogue_reloads_in_the_background(coverage_app, tmp_path, mon
     monkeypatch.setattr(service_module, "load_catalogue", lambda *args: gate.wait(10) and load(*args))
     with factory() as session:
         import_file(session, write_csv(tmp_path / "two.csv", [make_row(1), make_row(2, **venue(2, 55.36, 86.09))]))
+    assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1  # the previous figures meanwhile
     assert service.refreshing
-    assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1
     assert "показатели пересчитываются" in client.get("/coverage").get_data(as_text=True)
     gate.set()
     service.wait(10)
@@ -278,7 +279,7 @@ def test_pages_and_exports(coverage_app, sample):
 
 
 def test_figures_follow_changes(coverage_app, tmp_path):
-    """A commit in this process drops the snapshot; a change made elsewhere is seen by the fingerprint."""
+    """A change committed here or by another process moves the outbox sequence, and the figures follow it."""
     client = coverage_app.test_client()
     factory = database(coverage_app).session_factory
     with factory() as session:
@@ -297,8 +298,10 @@ def test_figures_follow_changes(coverage_app, tmp_path):
     # A venue moved by `navigator geocode` in another process changes the gaps.
     gaps = client.get("/api/v1/coverage/Кемеровский городской округ").get_json()["gaps"]
     assert gaps[0]["nearest_km_sport"] < 50
-    with database(other).engine.begin() as connection:
-        connection.execute(update(Venue).values(lat=Venue.lat + 1))
+    with database(other).session_factory() as session:  # as geocode_venues does: move, mark, commit
+        session.execute(update(Venue).values(lat=Venue.lat + 1))
+        mark_programs_changed(session, session.scalars(select(Program.id)))
+        session.commit()
     database(other).engine.dispose()
     assert client.get("/api/v1/coverage/Кемеровский городской округ").get_json()["gaps"][0]["nearest_km_sport"] > 50
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
+
 from navigator.config import PROJECT_ROOT
 from navigator.maps import MapBuilder, Pin, Tiles, safe_json, tile_server
 
@@ -58,3 +60,30 @@ def test_safe_json_escapes_what_html_and_javascript_care_about():
 def test_tile_server_is_the_origin_of_the_template():
     assert tile_server("https://tile.openstreetmap.org/{z}/{x}/{y}.png") == "https://tile.openstreetmap.org"
     assert tile_server("https://{s}.tile.example.org/{z}/{x}/{y}.png") == "https://*.tile.example.org"
+
+
+def test_grid_cells_count_every_pin_once_and_keep_far_places_apart():
+    from navigator.maps import grid_cells
+
+    kemerovo = [Pin(55.35 + i * 1e-5, 86.08, f"К{i}") for i in range(300)]
+    novokuznetsk = [Pin(53.76, 87.12 + i * 1e-5, f"Н{i}") for i in range(200)]
+    every = kemerovo + novokuznetsk
+    cells = grid_cells(np.array([pin.lat for pin in every]), np.array([pin.lon for pin in every]))
+    assert sum(cell.count for cell in cells) == 500
+    assert {cell.count for cell in cells} == {300, 200}
+    big = next(cell for cell in cells if cell.count == 300)
+    assert abs(big.lat - 55.3515) < 0.01 and abs(big.lon - 86.08) < 0.01 and big.radius_km >= 0.5
+
+
+def test_a_large_result_sends_cells_not_pins(monkeypatch):
+    from navigator import maps
+
+    monkeypatch.setattr(maps, "SERVER_CLUSTERS_ABOVE", 10)
+    pins = [Pin(55.0 + i * 0.05, 86.0, f"Программа {i}", "Школа", f"p{i}") for i in range(50)]
+    rendered = builder().results_map(pins, "/programs/{id}", "/?q=x&near={lat},{lon}&radius_km={radius}")
+    block = re.search(r'<script type="application/json" id="cells-\w+">(.*?)</script>', rendered.html)
+    data = json.loads(block.group(1))
+    assert "pins" not in data and sum(cell[2] for cell in data["cells"]) == 50
+    assert data["narrow"].startswith("/?q=x&near={lat},{lon}") and "Программа" not in rendered.html
+    few = builder().results_map(pins[:5], "/programs/{id}", "/?near={lat},{lon}")
+    assert len(pins_of(few)["pins"]) == 5

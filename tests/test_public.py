@@ -8,10 +8,10 @@ import re
 import pytest
 from sqlalchemy import select
 
+from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer import import_file
-from navigator.catalogue.models import District, Municipality
-from navigator.extensions import database, search_index
-from navigator.search import rebuild
+from navigator.catalogue.models import District, Municipality, Program
+from navigator.extensions import database, index_follower
 from tests.factories import make_row, write_csv
 
 OTHER_SCHOOL = {"organization_id": "o2", "organization": "МБУ ДО «Дом творчества»",
@@ -46,7 +46,7 @@ def load(app, tmp_path, rows, *, archive_missing=False, name="programs.csv"):
         import_file(session, write_csv(tmp_path / name, rows), archive_missing=archive_missing)
     finally:
         session.close()
-    rebuild(search_index(app).index_dir, database(app).session_factory)
+    index_follower(app).follow_once()
 
 
 @pytest.fixture
@@ -79,6 +79,17 @@ def test_search_page_lists_counts_and_maps_the_whole_result_set(catalog):
     assert len(pins) == 5  # every mapped result, not only the page; the football club has no point
     assert "Ещё 1 без точки на карте" in html
     assert "iframe" not in html
+
+
+def test_a_search_with_many_mapped_results_sends_cells_that_narrow_it(catalog, monkeypatch):
+    from navigator import maps
+
+    monkeypatch.setattr(maps, "SERVER_CLUSTERS_ABOVE", 2)
+    html = page(catalog.test_client(), "/", per_page=2, page=1)
+    block = re.search(r'<script type="application/json" id="cells-[0-9a-f]+">(.*?)</script>', html, re.S)
+    data = json.loads(block.group(1))
+    assert sum(cell[2] for cell in data["cells"]) == 5 and 'id="pins-' not in html
+    assert data["narrow"] == "/?per_page=2&near={lat},{lon}&radius_km={radius}"
 
 
 def test_map_and_scripts_come_from_our_own_static_files(catalog):
@@ -306,3 +317,26 @@ def test_every_page_links_to_the_other_audiences(catalog):
             assert target in html, (url, target)
     for target in ("/coverage", "/login", "/api/v1/openapi.json"):
         assert catalog.test_client().get(target).status_code == 200, target
+
+
+def test_an_unchanged_page_is_revalidated_without_rendering(catalog, monkeypatch):
+    client = catalog.test_client()
+    first = client.get("/", query_string={"q": "шахматы"})
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
+    rendered = []
+    monkeypatch.setattr("navigator.views.public.run_search", lambda *args, **kwargs: rendered.append(1))
+    again = client.get("/", query_string={"q": "шахматы"}, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and not again.data and not rendered
+    assert "Content-Security-Policy" not in again.headers  # the stored page keeps the policy its nonce matches
+    monkeypatch.undo()
+    with database(catalog).session_factory() as session:  # a provider saves: every page's tag changes
+        program = session.scalar(select(Program).where(Program.public_id == "p1"))
+        program.seats_free = 0
+        mark_programs_changed(session, [program.id])
+        session.commit()
+    changed = client.get("/", query_string={"q": "шахматы"}, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert client.get("/", query_string={"q": "танцы"}).headers["ETag"] != changed.headers["ETag"]
+    client.set_cookie("session", "someone")  # a visitor with a session (signed in, a message waiting)
+    assert "ETag" not in client.get("/", query_string={"q": "шахматы"}).headers

@@ -1,44 +1,115 @@
-"""Programs changed in a session's transaction, collected before commit for those who follow it.
+"""The commit outbox: which programs each committed transaction changed, in commit order.
 
-Domain functions mark the programs they change; after the transaction commits, listeners (the
-search index, the coverage figures) receive the ids. A rollback discards them, so a failed change
-leaves no trace. The ids are taken from the session once and handed to every listener of its
-factory, so that one listener cannot take them from the next.
+Domain functions mark the programs they change; when the transaction commits, one outbox row with
+those ids is written in the same transaction (so a rollback leaves nothing, and a commit cannot lose
+its row). Index followers (navigator.search.follower) and the coverage snapshot read the outbox by its
+growing sequence number; nothing that follows the outbox runs inside the commit, so a commit never
+fails because of the index.
+
+Sequence numbers must grow in commit order, or a follower that has applied entry N could miss an
+entry N-1 committed a moment later. SQLite has one writer at a time, so this holds by itself; on
+PostgreSQL the writers take a transaction-level advisory lock for the short moment between writing
+the row and committing (the rest of the transaction is flushed before the lock is taken).
+
+In-process subscribers (a follower thread to wake, the inline follower of tests) are told the new
+sequence after commit; their failures are logged, never raised into the committing code.
 """
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Iterable
 
-from sqlalchemy import event
+from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
-_KEY = "navigator.changed_program_ids"
-#: The factory's listeners are kept on the factory itself, so they live and go with it.
-_LISTENERS = "_navigator_commit_listeners"
+from navigator.catalogue.models import OutboxEntry
+
+log = logging.getLogger(__name__)
+
+_CHANGED = "navigator.changed_program_ids"
+_WRITTEN = "navigator.outbox_written"
+_SUBSCRIBERS = "_navigator_outbox_subscribers"
+#: Key of the PostgreSQL advisory lock that orders outbox writers (any constant unique to this use).
+OUTBOX_LOCK_KEY = 7_201_114
 
 
 def mark_programs_changed(session: Session, program_ids: Iterable[int]) -> None:
     """Remember that these programs changed in the session's current transaction."""
-    session.info.setdefault(_KEY, set()).update(program_ids)
+    session.info.setdefault(_CHANGED, set()).update(program_ids)
 
 
-def follow_commits(session_factory: sessionmaker, listener: Callable[[set[int]], None]) -> None:
-    """Call listener with the changed program ids after each commit of the factory's sessions."""
-    listeners = getattr(session_factory, _LISTENERS, None)
-    if listeners is not None:
-        listeners.append(listener)
+def record_changes(session_factory: sessionmaker) -> None:
+    """Make every commit of the factory's sessions write its changed program ids to the outbox."""
+    if hasattr(session_factory, _SUBSCRIBERS):
         return
-    listeners = [listener]
-    setattr(session_factory, _LISTENERS, listeners)
+    setattr(session_factory, _SUBSCRIBERS, [])
+
+    @event.listens_for(session_factory, "before_commit")
+    def _write_entry(session: Session) -> None:
+        changed = session.info.pop(_CHANGED, None)
+        if not changed:
+            return
+        session.flush()  # everything else first: the ordering lock is then held only until the commit
+        if session.get_bind().dialect.name == "postgresql":
+            session.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": OUTBOX_LOCK_KEY})
+        sequence = session.execute(insert(OutboxEntry).values(
+            program_ids=" ".join(str(i) for i in sorted(changed)), count=len(changed),
+        ).returning(OutboxEntry.sequence)).scalar_one()
+        session.info[_WRITTEN] = sequence
 
     @event.listens_for(session_factory, "after_commit")
     def _committed(session: Session) -> None:
-        changed = session.info.pop(_KEY, None)
-        if changed:
-            for each in list(listeners):
-                each(changed)
+        sequence = session.info.pop(_WRITTEN, None)
+        if sequence is None:
+            return
+        for subscriber in list(getattr(session_factory, _SUBSCRIBERS)):
+            try:
+                subscriber(sequence)
+            except Exception:  # a subscriber's failure must never look like a failed commit
+                log.exception("A follower of the outbox failed after commit %s; it will catch up later", sequence)
 
     @event.listens_for(session_factory, "after_rollback")
     def _rolled_back(session: Session) -> None:
-        session.info.pop(_KEY, None)
+        session.info.pop(_CHANGED, None)
+        session.info.pop(_WRITTEN, None)
+
+
+def subscribe(session_factory: sessionmaker, subscriber: Callable[[int], None]) -> None:
+    """Call subscriber with the outbox sequence after each commit (in this process) that wrote one."""
+    record_changes(session_factory)
+    getattr(session_factory, _SUBSCRIBERS).append(subscriber)
+
+
+def latest_sequence(session: Session) -> int:
+    """The newest outbox sequence (0 when nothing was ever recorded)."""
+    return session.execute(select(func.max(OutboxEntry.sequence))).scalar() or 0
+
+
+def oldest_sequence(session: Session) -> int | None:
+    """The oldest outbox sequence still kept (None when the outbox is empty)."""
+    return session.execute(select(func.min(OutboxEntry.sequence))).scalar()
+
+
+def entries_after(session: Session, sequence: int, limit: int) -> list[tuple[int, set[int], object]]:
+    """(sequence, program ids, created_at) of up to `limit` entries after `sequence`, oldest first."""
+    rows = session.execute(select(OutboxEntry.sequence, OutboxEntry.program_ids, OutboxEntry.created_at)
+                           .where(OutboxEntry.sequence > sequence).order_by(OutboxEntry.sequence).limit(limit))
+    return [(number, {int(i) for i in ids.split()}, created) for number, ids, created in rows]
+
+
+def pending_since(session: Session, sequence: int):
+    """created_at of the oldest entry after `sequence` (how long a follower has been behind), or None."""
+    return session.execute(select(func.min(OutboxEntry.created_at))
+                           .where(OutboxEntry.sequence > sequence)).scalar()
+
+
+def prune(session: Session, before) -> int:
+    """Delete entries created before `before`, always keeping the newest (followers further behind rebuild).
+
+    The newest stays so that sequences keep growing: SQLite would otherwise hand out numbers again.
+    """
+    newest = latest_sequence(session)
+    result = session.execute(OutboxEntry.__table__.delete()
+                             .where(OutboxEntry.created_at < before, OutboxEntry.sequence < newest))
+    return result.rowcount or 0

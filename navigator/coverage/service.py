@@ -1,9 +1,9 @@
 """The coverage of one application: a snapshot of the catalogue kept in memory, and the reports made from it.
 
-The snapshot is loaded on first use and kept until the data changes. A commit in this process that
-marks programs changed (navigator.catalogue.changes) marks it out of date at once; changes made by another
-process (an import from the command line, another worker) are noticed by a cheap fingerprint of the
-tables, read on every request. Reports and rendered maps for a filter are cached in the snapshot, so
+The snapshot is loaded on first use and kept until the data changes: it records the commit outbox's
+sequence it was read at (navigator.catalogue.changes), and every request compares that with the newest
+sequence — one indexed read, whichever process or machine made the change (a worker, an import from the
+command line, the geocoder). Reports and rendered maps for a filter are cached in the snapshot, so
 they go with it.
 """
 
@@ -16,10 +16,9 @@ from collections import OrderedDict
 from dataclasses import dataclass, field
 
 import numpy as np
-from sqlalchemy import func, select
 from sqlalchemy.orm import Session, sessionmaker
 
-from navigator.catalogue.models import ImportRun, Program, ProgramChange, Venue
+from navigator.catalogue.changes import latest_sequence
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage.catalogue import Catalogue, load_catalogue
 from navigator.coverage.figures import CoverageFilter, Figures, grouped_figures, program_mask
@@ -33,18 +32,9 @@ CACHED_REPORTS = 256
 NO_DISTRICT = "Район не указан"
 
 
-def fingerprint(session: Session) -> tuple:
-    """Changes with every write path, whichever process made it, and costs about 2 ms at 100,000 programs.
-
-    Imports leave an ImportRun, provider and staff edits a ProgramChange, new programs a higher id,
-    and `navigator geocode` moves venues (their coordinate sums). A full scan of programs (the latest
-    updated_at) would catch raw SQL too, but costs 90 ms a request at 100,000 programs.
-    """
-    latest = session.execute(select(select(func.max(ImportRun.id)).scalar_subquery(),
-                                    select(func.max(ProgramChange.id)).scalar_subquery(),
-                                    select(func.max(Program.id)).scalar_subquery())).one()
-    venues = session.execute(select(func.count(Venue.id), func.sum(Venue.lat), func.sum(Venue.lon))).one()
-    return (*latest, *venues)
+def fingerprint(session: Session) -> int:
+    """The newest outbox sequence: it grows with every committed change of programs (a lookup of the key's end)."""
+    return latest_sequence(session)
 
 
 @dataclass(frozen=True)
@@ -67,7 +57,7 @@ class Snapshot:
     catalogue: Catalogue
     population: Population
     points: list[GapPoint]
-    fingerprint: tuple
+    fingerprint: int
     load_seconds: float = 0.0
     _reports: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
@@ -154,7 +144,6 @@ class CoverageService:
         self.population = population
         self.points = points
         self._snapshot: Snapshot | None = None
-        self._dirty = False  # a commit in this process changed programs after the snapshot was read
         self._load_lock = threading.Lock()
         self._worker_lock = threading.Lock()
         self._worker: threading.Thread | None = None
@@ -164,17 +153,10 @@ class CoverageService:
         """Whether a newer snapshot is being loaded in the background (the current one may be out of date)."""
         return self._worker is not None and self._worker.is_alive()
 
-    def changed(self, _program_ids=None) -> None:
-        """Called after a commit that changed programs: a large catalogue starts reloading at once."""
-        self._dirty = True
-        snapshot = self._snapshot
-        if snapshot is not None and snapshot.load_seconds >= INLINE_RELOAD_S:
-            self._reload_in_background()
-
     def snapshot(self, session: Session) -> Snapshot:
         """The current snapshot (the previous one while a large catalogue reloads in the background)."""
         snapshot = self._snapshot
-        if snapshot is not None and not self._dirty and snapshot.fingerprint == fingerprint(session):
+        if snapshot is not None and snapshot.fingerprint == fingerprint(session):
             return snapshot
         if snapshot is None or snapshot.load_seconds < INLINE_RELOAD_S:
             return self._load(session)
@@ -195,9 +177,8 @@ class CoverageService:
         with self._load_lock:  # one load at a time; whoever waited gets the fresh one
             current = fingerprint(session)
             snapshot = self._snapshot
-            if snapshot is not None and not self._dirty and snapshot.fingerprint == current:
+            if snapshot is not None and snapshot.fingerprint == current:
                 return snapshot
-            self._dirty = False  # a commit from now on marks the new snapshot out of date
             started = time.perf_counter()
             snapshot = Snapshot(load_catalogue(session, self.population.names), self.population, self.points,
                                 current, time.perf_counter() - started)
@@ -214,8 +195,5 @@ class CoverageService:
             self._worker.start()
 
     def _reload(self) -> None:
-        while True:
-            with self.session_factory() as session:
-                self._load(session)
-            if not self._dirty:
-                return
+        with self.session_factory() as session:
+            self._load(session)

@@ -19,7 +19,8 @@ from sqlalchemy.orm import Session
 from navigator.catalogue.models import GeocodeCache, utcnow
 from navigator.catalogue.vocab import fold
 from navigator.geocoding.address import address_key, geocoder_query
-from navigator.geocoding.online import Candidate, GeocoderFailed, OnlineGeocoder
+from navigator.geocoding.budget import RequestBudget
+from navigator.geocoding.online import BudgetSpent, Candidate, GeocoderFailed, OnlineGeocoder
 from navigator.geocoding.region import Place, Region, load_region
 
 #: Precisions from the finest; the online geocoder's answers coarser than a settlement are not used.
@@ -44,13 +45,15 @@ class GeocodingSettings:
     boundaries_file: str = ""
     gazetteer_file: str = ""
     city_districts_file: str = ""
+    budget_storage: str = "memory://"
 
     @classmethod
     def from_config(cls, config: Mapping[str, Any]) -> GeocodingSettings:
         return cls(config["GEOCODER"], config["NOMINATIM_URL"], config["GEOCODER_USER_AGENT"],
                    config["GEOCODER_EMAIL"], config["GEOCODER_MIN_DELAY"], config["GEOCODER_TIMEOUT"],
                    config["GEOCODER_RETRIES"], config["GEOCODER_BACKOFF"], config["GEOCODER_FAILURE_DAYS"],
-                   config["BOUNDARIES_FILE"], config["GAZETTEER_FILE"], config["CITY_DISTRICTS_FILE"])
+                   config["BOUNDARIES_FILE"], config["GAZETTEER_FILE"], config["CITY_DISTRICTS_FILE"],
+                   config["RATELIMIT_STORAGE_URI"])
 
     @property
     def online(self) -> bool:
@@ -97,7 +100,7 @@ class Geocoding:
             online = OnlineGeocoder(
                 settings.nominatim_url, user_agent=settings.user_agent, email=settings.email,
                 min_delay=settings.min_delay, timeout=settings.timeout, retries=settings.retries,
-                backoff=settings.backoff,
+                backoff=settings.backoff, budget=RequestBudget(settings.budget_storage, settings.min_delay),
                 viewbox=region.boundaries.bounding_box() if region.boundaries is not None else None)
         return cls(settings, region, online)
 
@@ -153,13 +156,17 @@ class Geocoding:
             return None, "off"
         query = geocoder_query(address) or address
         try:
-            candidates = self.online.search(query, retries=0 if quick else None)
+            candidates = self.online.search(query, retries=0 if quick else None, wait=not quick)
+        except BudgetSpent:
+            return None, "busy"  # the site's budget is spent this second: the offline answer serves
         except GeocoderFailed:
-            _remember(session, entry, key, query, None, "error")
+            if not quick:
+                _remember(session, entry, key, query, None, "error")
             return None, "failed"
         chosen = next((c for c in candidates if c.precision in _ONLINE_PRECISIONS
                        and self.region.accepts(c.lat, c.lon, municipality)), None)
-        _remember(session, entry, key, query, chosen, "found" if chosen else "not_found")
+        if chosen is not None or not quick:  # what visitors type and nobody finds is not kept
+            _remember(session, entry, key, query, chosen, "found" if chosen else "not_found")
         return chosen, "found" if chosen else "not_found"
 
     def _expired(self, entry: GeocodeCache) -> bool:

@@ -21,6 +21,8 @@ from geopy.exc import GeocoderRateLimited, GeocoderServiceError, GeocoderTimedOu
 from geopy.extra.rate_limiter import RateLimiter
 from geopy.geocoders import Nominatim
 
+from navigator.geocoding.budget import RequestBudget
+
 #: Candidates asked for per address: the first may lie outside the row's municipality, a later one inside.
 CANDIDATES = 5
 # The limiter spaces the starts of requests; their arrival at the server jitters by some milliseconds,
@@ -32,6 +34,10 @@ MAX_RETRY_AFTER = 60.0
 _RANK_PRECISION = ((28, "building"), (26, "street"), (13, "settlement"), (0, "municipality"))
 _STREET_TYPES = frozenset({"street", "road", "residential", "primary", "secondary", "tertiary", "unclassified",
                            "living_street", "pedestrian", "service", "trunk"})
+
+
+class BudgetSpent(Exception):
+    """The site's geocoder budget for this moment is used up and the caller chose not to wait."""
 
 
 class GeocoderFailed(Exception):
@@ -78,7 +84,7 @@ class OnlineGeocoder:
     def __init__(self, url: str, *, user_agent: str, email: str = "", min_delay: float = 1.0,
                  timeout: float = 10.0, retries: int = 2, backoff: float = 2.0,
                  viewbox: tuple[tuple[float, float], tuple[float, float]] | None = None,
-                 sleep: Callable[[float], None] = time.sleep):
+                 sleep: Callable[[float], None] = time.sleep, budget: RequestBudget | None = None):
         parts = urlsplit(url)
         self.url = url
         self._nominatim = _Nominatim(domain=parts.netloc + parts.path.rstrip("/"), scheme=parts.scheme or "https",
@@ -87,14 +93,21 @@ class OnlineGeocoder:
         self._throttled = RateLimiter(self._nominatim.geocode, min_delay_seconds=min_delay + ARRIVAL_MARGIN
                                       if min_delay > 0 else 0, max_retries=0, swallow_exceptions=False)
         self._retries, self._backoff, self._viewbox, self._sleep = retries, backoff, viewbox, sleep
+        self._budget = budget
         self._count_lock = threading.Lock()
         self.requests = 0
 
-    def search(self, query: str, retries: int | None = None) -> list[Candidate]:
-        """Candidates for the query, best first (empty when the server knows none); GeocoderFailed if no answer."""
+    def search(self, query: str, retries: int | None = None, wait: bool = True) -> list[Candidate]:
+        """Candidates for the query, best first (empty when the server knows none); GeocoderFailed if no answer.
+
+        Each request first takes one from the site-wide budget; with `wait` off (a person's page is
+        waiting) BudgetSpent is raised instead of waiting for it.
+        """
         retries = self._retries if retries is None else retries
         attempt = 0
         while True:
+            if self._budget is not None and not self._budget.take(wait):
+                raise BudgetSpent(query)
             try:
                 return [_candidate(location.raw) for location in self._ask(query) or ()]
             except GeocoderServiceError as error:

@@ -186,6 +186,74 @@ def _program_list(file_format: str, media_type: str) -> dict:
             **_errors(400, 503)}}}
 
 
+HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
+
+
+def _hsds_entity(name: str, required: list[str]) -> dict:
+    return {"type": "object", "required": required, "properties": {key: {"type": "string"} for key in required},
+            "description": f"Запись HSDS 3.0 «{name}»; полная схема: {HSDS_SCHEMA_URL}{name}.json"}
+
+
+HSDS_SCHEMAS: dict[str, Any] = {
+    "HsdsService": _hsds_entity("service", ["id", "name", "status"]),
+    "HsdsOrganization": _hsds_entity("organization", ["id", "name", "description"]),
+    "HsdsServiceAtLocation": _hsds_entity("service_at_location", ["id"]),
+    "HsdsTaxonomy": _hsds_entity("taxonomy", ["id", "name", "description"]),
+    "HsdsTaxonomyTerm": _hsds_entity("taxonomy_term", ["id", "name", "description"]),
+    "HsdsPage": {"type": "object", "description": "Страница списка в форме профиля API HSDS 3.0.",
+                 "required": ["total_items", "total_pages", "page_number", "size", "contents"], "properties": {
+                     "total_items": {"type": "integer"}, "total_pages": {"type": "integer"},
+                     "page_number": {"type": "integer"}, "size": {"type": "integer"},
+                     "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
+                     "empty": {"type": "boolean"}, "contents": {"type": "array"}}},
+}
+_HSDS_PAGING = [_parameter("page", "Номер страницы (с 1).", {"type": "integer", "minimum": 1}),
+                _parameter("per_page", "Записей на странице.", {"type": "integer", "minimum": 1, "maximum": 1000})]
+
+
+def _hsds_flag(name: str, description: str) -> dict:
+    return _parameter(name, description, {"type": "string", "enum": ["true", "false"]})
+
+
+def _hsds_page(item: str, summary: str, extra: list[dict] | None = None) -> dict:
+    schema = {"allOf": [{"$ref": "#/components/schemas/HsdsPage"}, {"type": "object", "properties": {
+        "contents": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}}}]}
+    return {"servers": [{"url": "/"}], "get": {
+        "summary": summary, "operationId": "hsds_" + item.removeprefix("Hsds").lower() + "_page",
+        "parameters": _HSDS_PAGING + (extra or []),
+        "responses": {"200": {"description": summary, "content": {"application/json": {"schema": schema}}},
+                      **_errors(400)}}}
+
+
+def _hsds_one(item: str, summary: str, extra: list[dict] | None = None) -> dict:
+    return {"servers": [{"url": "/"}], "get": {
+        "summary": summary, "operationId": "hsds_get_" + item.removeprefix("Hsds").lower(),
+        "parameters": [_id_parameter("Идентификатор HSDS (UUID)"), *(extra or [])],
+        "responses": {"200": _json(item, summary), **_errors(404)}}}
+
+
+def hsds_paths() -> dict[str, Any]:
+    """The read-only HSDS 3.0 API (/hsds/, docs/hsds.md): paths from the site's root, not /api/v1."""
+    full = _hsds_flag("full", "true — записи целиком, со всеми вложенными.")
+    return {
+        "/hsds/services": _hsds_page("HsdsService", "HSDS: услуги (программы)", [
+            _parameter("organization_id", "Только услуги этой организации.", {"type": "string"}),
+            _parameter("taxonomy_term_id", "Только с этим термином классификатора.", {"type": "string"}),
+            _parameter("taxonomy_id", "Только с каким-либо термином этого классификатора.", {"type": "string"}),
+            full]),
+        "/hsds/services/{id}": _hsds_one("HsdsService", "HSDS: услуга со всеми вложенными записями"),
+        "/hsds/organizations": _hsds_page("HsdsOrganization", "HSDS: организации", [full]),
+        "/hsds/organizations/{id}": _hsds_one("HsdsOrganization", "HSDS: организация, её места и услуги", [
+            _hsds_flag("full_service", "true — услуги целиком.")]),
+        "/hsds/service_at_locations": _hsds_page("HsdsServiceAtLocation", "HSDS: услуги в местах", [full]),
+        "/hsds/taxonomies": _hsds_page("HsdsTaxonomy", "HSDS: классификаторы"),
+        "/hsds/taxonomies/{id}": _hsds_one("HsdsTaxonomy", "HSDS: классификатор"),
+        "/hsds/taxonomy_terms": _hsds_page("HsdsTaxonomyTerm", "HSDS: термины классификаторов", [
+            _parameter("taxonomy_id", "Только термины этого классификатора.", {"type": "string"})]),
+        "/hsds/taxonomy_terms/{id}": _hsds_one("HsdsTaxonomyTerm", "HSDS: термин классификатора"),
+    }
+
+
 def openapi_document() -> dict[str, Any]:
     vocabulary_paths = {
         f"/{name}": {"get": {"summary": summary, "operationId": f"list_{name.replace('-', '_')}",
@@ -233,6 +301,7 @@ def openapi_document() -> dict[str, Any]:
                 "responses": {"200": _json("MunicipalityCoverageDetail", "Показатели и пробелы"),
                               **_errors(400, 404)}}},
             **vocabulary_paths,
+            **hsds_paths(),
         },
-        "components": {"schemas": SCHEMAS},
+        "components": {"schemas": {**SCHEMAS, **HSDS_SCHEMAS}},
     }

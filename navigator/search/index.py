@@ -1,27 +1,28 @@
-"""The Whoosh index on disk: schema, full rebuild with an atomic swap, and incremental updates.
+"""The Whoosh index on disk: schema, full rebuild with an atomic swap, and writing followed changes.
 
 Layout of the index folder:
     live            symlink to the build that serves searches
-    build-<stamp>/  Whoosh files of one build; a rebuild writes a new one, then swaps `live`
-    pending/        ids of programs changed in committed transactions, not yet written to the index
+    build-<stamp>/  Whoosh files of one build, and its state.json: the index format version and the
+                    last outbox sequence applied to it
+    follower.lock   held while the folder is written (navigator.search.follower)
+    follower.running  held for its whole life by the folder's long-running follower
 
 A rebuild never touches the serving build: it writes a complete new one, points `live` at it with
 an atomic rename, then deletes older builds. A crash or kill before the rename leaves the previous
 build serving; the half-written folder is removed by the next rebuild.
 
-Whoosh allows one writer at a time. A change is first recorded as a file in pending/ (so it cannot
-be lost), then written by whichever process gets the writer lock; a process that finds the lock
-busy retries in a background thread. While a rebuild runs, pending files are kept until the new
-build has taken them in.
+Only the follower writes (one per folder, under follower.lock); web workers only read, and reopen
+the newest generation when it changes. An index whose format version differs from FORMAT_VERSION
+is never read: the follower rebuilds it.
 """
 
 from __future__ import annotations
 
 import contextlib
 import fcntl
+import json
 import os
 import shutil
-import threading
 import time
 import uuid
 from collections.abc import Callable, Iterable
@@ -30,22 +31,23 @@ from pathlib import Path
 from sqlalchemy.orm import Session
 from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
-from whoosh.index import LockError
 
 from navigator.search.analysis import RussianTokenizer
 from navigator.search.documents import active_count, documents
 
 LIVE = "live"
-PENDING = "pending"
-REBUILD_MARKER = "rebuilding"
-REBUILD_LOCK = "rebuild.lock"
-WRITER_TIMEOUT_S = 1.0
-RETRY_INTERVAL_S = 0.5
-RETRY_FOR_S = 120.0
+STATE = "state.json"
+FOLLOWER_LOCK = "follower.lock"
+RUNNING_LOCK = "follower.running"
+#: Raised whenever what a build holds or how it is laid out changes: an index of another version is rebuilt.
+FORMAT_VERSION = 2
 #: A rebuild of at least this many programs is indexed by two worker processes (Whoosh's MpWriter, one
 #: segment each): analysis and posting lists are pure Python, and a second core nearly halves the time
 #: of a 100,000-program build (docs/performance.md). Smaller builds are not worth starting processes for.
 PARALLEL_FROM = 5_000
+
+
+NO_INDEX = "No search index yet: the follower builds it (`navigator index-follow --once`)."
 
 
 class IndexUnavailable(RuntimeError):
@@ -76,17 +78,21 @@ def open_live(index_dir: Path):
     """The serving Whoosh index, or IndexUnavailable saying what is wrong and what to do."""
     link = live_path(index_dir)
     if not link.exists():
-        raise IndexUnavailable(f"No search index in {index_dir}: run `navigator reindex`.")
+        raise IndexUnavailable(NO_INDEX)
     try:
         return whoosh_index.open_dir(str(link.resolve()))
     except Exception as problem:  # Whoosh raises several kinds for damaged files
         raise IndexUnavailable(f"The search index in {index_dir} cannot be opened ({problem}): "
-                               "run `navigator reindex`.") from problem
+                               "the follower rebuilds it (`navigator index-follow --once`).") from problem
 
 
 def index_status(index_dir: Path) -> str | None:
-    """None when the index opens and reads; otherwise the problem, in words."""
+    """None when the index opens, reads and is of this code's format; otherwise the problem, in words."""
     try:
+        state = read_state(index_dir)
+        if state.get("format") != FORMAT_VERSION:
+            return (f"The search index in {index_dir} is of format {state.get('format')}; this code reads "
+                    f"format {FORMAT_VERSION}: it will be rebuilt.")
         with open_live(index_dir).searcher() as searcher:
             searcher.doc_count()
     except IndexUnavailable as problem:
@@ -94,27 +100,94 @@ def index_status(index_dir: Path) -> str | None:
     return None
 
 
-def rebuild(index_dir: Path, session_factory: Callable[[], Session],
+def read_state(index_dir: Path) -> dict:
+    """The serving build's state: {"format": version, "sequence": last applied outbox entry}."""
+    link = live_path(index_dir)
+    try:
+        return json.loads((link / STATE).read_text())
+    except FileNotFoundError as problem:
+        if link.exists():
+            return {"format": None, "sequence": 0}  # a build from before format versions: rebuilt
+        raise IndexUnavailable(NO_INDEX) from problem
+    except (OSError, ValueError) as problem:
+        raise IndexUnavailable(f"The search index in {index_dir} cannot be read ({problem}).") from problem
+
+
+def _write_state(build: Path, sequence: int) -> None:
+    temporary = build / f".{STATE}.{uuid.uuid4().hex}"
+    temporary.write_text(json.dumps({"format": FORMAT_VERSION, "sequence": sequence}))
+    os.replace(temporary, build / STATE)
+
+
+def rebuild(index_dir: Path, session_factory: Callable[[], Session], sequence: int,
             progress: Callable[[Iterable], Iterable] = lambda items, **_: items) -> int:
-    """Build a complete new index from the database, swap it in atomically; return the document count."""
+    """Build a complete new index from the database, swap it in atomically; return the document count.
+
+    `sequence` is the outbox position the database was at before the build started reading: entries
+    after it are applied by the follower afterwards (applying a change twice is harmless).
+    The caller holds the folder's follower lock.
+    """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    with _exclusive(index_dir / REBUILD_LOCK):
-        (index_dir / REBUILD_MARKER).write_text(str(os.getpid()))
-        build = index_dir / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
-        build.mkdir()
-        try:
-            count = _write_build(build, session_factory, progress)
-        except BaseException:
-            shutil.rmtree(build, ignore_errors=True)
-            (index_dir / REBUILD_MARKER).unlink(missing_ok=True)
-            raise
-        _point_live_at(index_dir, build)
-        (index_dir / REBUILD_MARKER).unlink()
-        while not flush_pending(index_dir, session_factory, timeout=10.0):
-            pass
-        _remove_other_builds(index_dir, build)
+    _remove_unfinished_builds(index_dir)
+    build = index_dir / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
+    build.mkdir()
+    try:
+        count = _write_build(build, session_factory, progress)
+        _write_state(build, sequence)
+    except BaseException:
+        shutil.rmtree(build, ignore_errors=True)
+        raise
+    _point_live_at(index_dir, build)
+    _remove_other_builds(index_dir, build)
     return count
+
+
+def write_changes(index_dir: Path, session_factory: Callable[[], Session], program_ids: Iterable[int],
+                  sequence: int) -> None:
+    """Write the current database state of these programs to the live index and record `sequence` as applied.
+
+    The caller holds the folder's follower lock, so no other process writes and the writer lock is free.
+    """
+    build = live_path(index_dir).resolve()
+    writer = open_live(index_dir).writer(timeout=30.0)
+    try:
+        with session_factory() as session:
+            for program_id, document in documents(session, program_ids):
+                if document is None:
+                    writer.delete_by_term("id", str(program_id))
+                else:
+                    writer.update_document(**document)
+        writer.commit()
+    except BaseException:
+        writer.cancel()
+        raise
+    _write_state(build, sequence)
+
+
+def follower_lock(index_dir: Path, wait: bool):
+    """Hold the folder's writer lock; yields False (holding nothing) when not waiting and it is taken."""
+    return _file_lock(Path(index_dir) / FOLLOWER_LOCK, wait)
+
+
+def running_lock(index_dir: Path):
+    """Held for its whole life by the long-running follower of the folder; yields False if one already runs."""
+    return _file_lock(Path(index_dir) / RUNNING_LOCK, wait=False)
+
+
+@contextlib.contextmanager
+def _file_lock(path: Path, wait: bool):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with open(path, "w") as handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+        except BlockingIOError:
+            yield False
+            return
+        try:
+            yield True
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_build(build: Path, session_factory: Callable[[], Session], progress) -> int:
@@ -155,88 +228,9 @@ def _remove_other_builds(index_dir: Path, keep: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-@contextlib.contextmanager
-def _exclusive(lock_path: Path):
-    with open(lock_path, "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _rebuild_running(index_dir: Path) -> bool:
-    marker = index_dir / REBUILD_MARKER
-    try:
-        pid = int(marker.read_text())
-    except (FileNotFoundError, ValueError):
-        return False
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False  # a rebuild that crashed: its marker no longer means anything
-    except PermissionError:
-        pass
-    return True
-
-
-def queue_changes(index_dir: Path, program_ids: Iterable[int]) -> None:
-    """Record changed program ids durably before trying to write them to the index."""
-    pending = Path(index_dir) / PENDING
-    pending.mkdir(parents=True, exist_ok=True)
-    name = f"{time.time_ns()}-{os.getpid()}-{uuid.uuid4().hex[:8]}"
-    temporary = pending / f".{name}"
-    temporary.write_text("\n".join(str(i) for i in sorted(set(program_ids))))
-    os.replace(temporary, pending / name)
-
-
-def flush_pending(index_dir: Path, session_factory: Callable[[], Session], timeout: float = WRITER_TIMEOUT_S) -> bool:
-    """Write every pending change to the live index; False if another writer held the lock."""
-    index_dir = Path(index_dir)
-    pending = index_dir / PENDING
-    files = sorted(p for p in pending.glob("*") if not p.name.startswith(".")) if pending.exists() else []
-    if not files or not live_path(index_dir).exists():
-        return True
-    ids = _read_ids(files)
-    try:
-        writer = open_live(index_dir).writer(timeout=timeout)
-    except LockError:
-        return False
-    try:
-        with session_factory() as session:
-            for program_id, document in documents(session, ids):
-                if document is None:
-                    writer.delete_by_term("id", str(program_id))
-                else:
-                    writer.update_document(**document)
-        writer.commit()
-    except BaseException:
-        writer.cancel()
-        raise
-    if not _rebuild_running(index_dir):
-        for path in files:
-            path.unlink(missing_ok=True)
-    return True
-
-
-def _read_ids(files: list[Path]) -> set[int]:
-    ids = set()
-    for path in files:
-        with contextlib.suppress(FileNotFoundError):  # taken in by another process meanwhile
-            ids.update(int(line) for line in path.read_text().split())
-    return ids
-
-
-def apply_changes(index_dir: Path, session_factory: Callable[[], Session], program_ids: Iterable[int]) -> None:
-    """Queue the changes, write them now if the writer lock is free, else keep retrying in the background."""
-    queue_changes(index_dir, program_ids)
-    if not flush_pending(index_dir, session_factory):
-        threading.Thread(target=_retry_flush, args=(Path(index_dir), session_factory), daemon=True).start()
-
-
-def _retry_flush(index_dir: Path, session_factory: Callable[[], Session]) -> None:
-    deadline = time.monotonic() + RETRY_FOR_S
-    while time.monotonic() < deadline:
-        time.sleep(RETRY_INTERVAL_S)
-        if flush_pending(index_dir, session_factory):
-            return
+def _remove_unfinished_builds(index_dir: Path) -> None:
+    """Folders of builds that were killed before their swap (never the serving one)."""
+    serving = live_path(index_dir).resolve() if live_path(index_dir).exists() else None
+    for path in index_dir.glob("build-*"):
+        if path != serving:
+            shutil.rmtree(path, ignore_errors=True)

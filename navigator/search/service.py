@@ -1,4 +1,4 @@
-"""One long-lived searcher per process, kept fresh, and the hook that keeps the index in step.
+"""One long-lived searcher per process, kept fresh; web processes only read the index.
 
 Each process keeps one searcher and looks, at most every FRESHNESS_S, whether the index changed: a
 cheap look at the `live` link and the index generation. When it has, the process opens a new searcher
@@ -7,7 +7,8 @@ reuses the reader of every segment whose id it already knows, with the deletion 
 then, so a program updated or archived by another process (its old document deleted from an existing
 segment) stayed findable here. Searches in one process take turns under one lock (Whoosh readers are
 not safe to share between threads), which also means no search still holds the old searcher when it
-is closed; several worker processes search in parallel.
+is closed; several worker processes search in parallel. Writing is the follower's
+(navigator.search.follower): a searcher never writes, never waits for the writer lock, never forks.
 """
 
 from __future__ import annotations
@@ -16,21 +17,16 @@ import contextlib
 import os
 import threading
 import time
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy.orm import Session
 
 from navigator.search.columns import Columns
-from navigator.search.index import IndexUnavailable, apply_changes, live_path, open_live, rebuild
+from navigator.search.index import FORMAT_VERSION, NO_INDEX, IndexUnavailable, live_path, open_live, read_state
 from navigator.search.text import Synonyms
 
 FRESHNESS_S = 0.5
-#: A change of more programs than this (a large import) is written by a full rebuild when it touches
-#: about half the index or more: a rebuild indexes every program but in two processes, an update only the
-#: changed ones but one by one, each with a deletion — about 2 ms of CPU per program either way
-#: (docs/performance.md). Below it, updating is always quick enough.
-REBUILD_ABOVE = 5_000
 
 
 class SearchIndex:
@@ -62,9 +58,12 @@ class SearchIndex:
         target = os.readlink(link) if link.is_symlink() else None
         if target is None:
             self._close()
-            raise IndexUnavailable(f"No search index in {self.index_dir}: run `navigator reindex`.")
+            raise IndexUnavailable(NO_INDEX)
         if target != self._target:
             self._close()
+            if (found := read_state(self.index_dir).get("format")) != FORMAT_VERSION:
+                raise IndexUnavailable(f"The search index in {self.index_dir} is of format {found}, not "
+                                       f"{FORMAT_VERSION}: it is being rebuilt (`navigator index-follow`).")
             self._index = open_live(self.index_dir)
             self._target = target
         elif self._searcher.up_to_date():
@@ -85,24 +84,18 @@ class SearchIndex:
         self._index, self._searcher, self._columns, self._target = None, None, None, None
         self._segment_cache.clear()
 
-    def changed(self, program_ids: Iterable[int]) -> None:
-        """Write committed changes to the index (called after commit); the next search sees them."""
-        if not live_path(self.index_dir).exists():
-            return  # nothing to update: `navigator reindex` will build from the database
-        program_ids = set(program_ids)
-        if self._worth_rebuilding(len(program_ids)):
-            rebuild(self.index_dir, self.session_factory)
-        else:
-            apply_changes(self.index_dir, self.session_factory, program_ids)
+    def warm(self) -> None:
+        """Open the searcher and load the columns now, so that no request pays for it."""
+        with self.reading():
+            pass
+
+    def look_again(self) -> None:
+        """This process's follower wrote the index: the next search opens the new generation at once."""
         self._checked_at = 0.0
 
-    def _worth_rebuilding(self, changed: int) -> bool:
-        if changed <= REBUILD_ABOVE:
-            return False
-        try:
-            return 2 * changed > open_live(self.index_dir).doc_count()
-        except IndexUnavailable:
-            return True  # a damaged index cannot take updates; a rebuild replaces it
+    def applied_sequence(self) -> int:
+        """The last outbox entry the serving index has taken in."""
+        return read_state(self.index_dir)["sequence"]
 
     def close(self) -> None:
         with self._lock:

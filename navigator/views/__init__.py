@@ -6,13 +6,16 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from navigator.views import api, coverage, errors, public, site
+    from navigator.views import api, coverage, errors, freshness, health, hsds, public, site
 
     site.init_site(app)
+    freshness.init_freshness(app)
     errors.register_error_handlers(app)
+    app.register_blueprint(health.blueprint)
     app.register_blueprint(public.blueprint)
     app.register_blueprint(coverage.blueprint)
     app.register_blueprint(api.blueprint)
+    app.register_blueprint(hsds.blueprint)
 
     from navigator.views import admin, auth, municipal, provider
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, Response, jsonify, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
 
+from navigator.accounts.auth import limiter
 from navigator.catalogue import vocab
 from navigator.catalogue.models import District, Municipality
 from navigator.catalogue.programs import active_programs, find_organization, find_program
@@ -29,6 +30,16 @@ VOCABULARIES = {
     "formats": vocab.FORMATS,
     "organization-types": vocab.ORGANIZATION_TYPES,
 }
+
+
+def _too_many(_limit):
+    return error_response(429, "Слишком много запросов с этого адреса: подождите немного и повторите "
+                               "(ограничение NAVIGATOR_API_RATE_LIMIT).")
+
+
+# One limit per client address for the whole API, counted in the shared limit storage (Redis with
+# several workers), so that it holds however many workers and machines serve the site.
+limiter.limit(lambda: current_app.config["API_RATE_LIMIT"], on_breach=_too_many, scope="api")(blueprint)
 
 
 def _program_url(public_id: str) -> str:

@@ -4,10 +4,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from navigator import maps
 from navigator.catalogue.programs import (
     districts_by_municipality,
     find_organization,
@@ -102,10 +104,21 @@ def _list_urls(args) -> dict[str, str]:
 
 def _results_map(result):
     """The map of every mapped result (none when nothing has a point, or in the low-vision version)."""
-    if not result.points:
+    points = result.points
+    if not len(points):
         return None
-    pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in result.points]
-    return map_builder().results_map(pins, _link_pattern())
+    if len(points) > maps.SERVER_CLUSTERS_ABOVE:  # grouped on the server: only the coordinates are needed
+        return map_builder().cells_map(points.lat, points.lon, _narrow_pattern())
+    pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in points]
+    return map_builder().results_map(pins, _link_pattern(), _narrow_pattern())
+
+
+def _narrow_pattern() -> str:
+    """This search near a point (`{lat}`, `{lon}`, `{radius}` filled in by the map's script)."""
+    kept = [(key, value) for key, value in request.args.items(multi=True)
+            if key not in ("near", "place", "radius_km", "page", "sort") and value]
+    query = urlencode(kept + [("near", "{lat},{lon}"), ("radius_km", "{radius}")], safe="{},")
+    return f"{url_for('public.index')}?{query}"
 
 
 @blueprint.get("/programs/<public_id>")

@@ -27,8 +27,46 @@
     return box;
   }
 
+  function countText(count) {
+    var ten = count % 10, hundred = count % 100;
+    var word = (ten === 1 && hundred !== 11) ? "программа" :
+      (ten >= 2 && ten <= 4 && (hundred < 12 || hundred > 14)) ? "программы" : "программ";
+    return count.toLocaleString("ru-RU") + " " + word;
+  }
+
+  /* Results grouped on the server (a large search): one marker per cell, with its count, linking to the
+     same search narrowed to that place. */
+  function addCells(layer, data) {
+    data.cells.forEach(function (cell) {
+      var text = countText(cell[2]);
+      var size = cell[2] < 10 ? 30 : cell[2] < 100 ? 36 : 44;
+      var icon = L.divIcon({ className: "server-cluster", html: "<span></span>", iconSize: [size, size] });
+      var marker = L.marker([cell[0], cell[1]], { icon: icon, title: text, alt: text, keyboard: true });
+      marker.on("add", function () {
+        var element = marker.getElement();
+        element.querySelector("span").textContent = cell[2].toLocaleString("ru-RU");
+        element.setAttribute("aria-label", text);
+      });
+      marker.bindPopup(function () {
+        var box = document.createElement("div");
+        box.className = "map-popup";
+        var link = document.createElement("a");
+        link.className = "map-popup__title";
+        link.href = data.narrow.replace("{lat}", cell[0]).replace("{lon}", cell[1]).replace("{radius}", cell[3]);
+        link.textContent = "Показать " + text + " здесь";
+        box.appendChild(link);
+        return box;
+      });
+      layer.addLayer(marker);
+    });
+  }
+
   function addPins(layer, dataId) {
     var data = JSON.parse(document.getElementById(dataId).textContent);
+    if (data.cells) {
+      addCells(layer, data);
+      return;
+    }
     var markers = data.pins.map(function (pin) {
       var marker = L.marker([pin[0], pin[1]], { alt: pin[2], title: pin[2], keyboard: true });
       marker.bindPopup(function () { return popupContent(data, pin); });

@@ -41,7 +41,8 @@ def live_app(tmp_path_factory):
         for name in [name for name in os.environ if name.startswith("NAVIGATOR_")]:
             environment.delenv(name)
         app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'navigator.db'}", "INDEX_DIR": str(folder / "index"),
-                          "SECRET_KEY": "browser-tests"}, instance_path=str(folder / "instance"))
+                          "SECRET_KEY": "browser-tests", "INDEX_FOLLOWER": "inline"},
+                         instance_path=str(folder / "instance"))
     runner = app.test_cli_runner()
     for command in (["init-db"], ["import", str(DATA_FILE)], ["reindex"]):
         result = runner.invoke(args=command)

@@ -23,7 +23,8 @@ def cabinet_app(tmp_path_factory):
     with pytest.MonkeyPatch.context() as environment:
         environment.delenv("NAVIGATOR_MODERATION", raising=False)
         app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'navigator.db'}", "INDEX_DIR": str(folder / "index"),
-                          "SECRET_KEY": "browser-tests"}, instance_path=str(folder / "instance"))
+                          "SECRET_KEY": "browser-tests", "INDEX_FOLLOWER": "inline"},
+                         instance_path=str(folder / "instance"))
     migrations.upgrade(database(app).engine)
     seed_catalogue(app, folder)
     add_account(app, "school@example.org", "provider", organizations=["oA"])

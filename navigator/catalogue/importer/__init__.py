@@ -7,6 +7,7 @@ same way and rolls back, so the counts it reports are exactly what a real run wo
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 from pathlib import Path
 
@@ -15,7 +16,14 @@ from sqlalchemy.orm import Session
 
 from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer.applying import ApplySummary, apply_records
-from navigator.catalogue.importer.reading import ImportRejected, Progress, RowError, no_progress, read_file
+from navigator.catalogue.importer.reading import (
+    ImportRejected,
+    ParsedFile,
+    Progress,
+    RowError,
+    no_progress,
+    read_file,
+)
 from navigator.catalogue.models import ImportRun, utcnow
 
 __all__ = ["ApplySummary", "ImportRejected", "RowError", "already_imported", "import_file"]
@@ -25,7 +33,13 @@ def import_file(session: Session, path: Path, *, dry_run: bool = False, archive_
                 progress: Progress = no_progress) -> ApplySummary:
     """Validate the file, then apply it whole and commit (or roll back for a dry run)."""
     started = utcnow()
-    parsed = read_file(Path(path), progress)
+    return apply_parsed(session, read_file(Path(path), progress), started, dry_run=dry_run,
+                        archive_missing=archive_missing)
+
+
+def apply_parsed(session: Session, parsed: ParsedFile, started: dt.datetime, *, dry_run: bool = False,
+                 archive_missing: bool = False) -> ApplySummary:
+    """Apply a checked file's records in one transaction and record the run (any reader's file)."""
     try:
         summary = apply_records(session, [record for _, record in parsed.records], archive_missing=archive_missing)
         session.add(ImportRun(file_name=parsed.name, checksum=parsed.checksum, started_at=started,

@@ -77,8 +77,16 @@ def check_file(path: Path, progress: Progress = no_progress) -> tuple[ParsedFile
     data = Path(path).read_bytes()
     text = _decode(data)
     errors: list[RowError] = []
+    records, row_errors = check_rows(_rows(text, errors), progress)
+    errors = sorted(errors + row_errors, key=lambda error: error.line)
+    return ParsedFile(Path(path).name, hashlib.sha256(data).hexdigest(), records), errors
+
+
+def check_rows(rows: Iterable[tuple[int, dict[str, str]]], progress: Progress = no_progress,
+               ) -> tuple[list[tuple[int, ProgramRecord]], list[RowError]]:
+    """Validate rows of our columns from any reader (CSV, HSDS): the valid records and every error."""
+    errors: list[RowError] = []
     records: list[tuple[int, ProgramRecord]] = []
-    rows = _rows(text, errors)
     for line, row in progress(rows, unit=" rows", desc="Checking"):
         record, field_errors = validate_record(row)
         if record is None:
@@ -86,8 +94,7 @@ def check_file(path: Path, progress: Progress = no_progress) -> tuple[ParsedFile
         else:
             records.append((line, record))
     errors.extend(consistency_errors(records))
-    errors.sort(key=lambda error: error.line)
-    return ParsedFile(Path(path).name, hashlib.sha256(data).hexdigest(), records), errors
+    return records, errors
 
 
 def _decode(data: bytes) -> str:
