@@ -23,7 +23,7 @@ from navigator.extensions import database
 from tests.browser.support import served
 from tests.factories import load_programs, make_row, venue
 
-#: Examples per operation and phase; with 14 operations and two phases this is well over 2,000 requests.
+#: Examples per operation and phase; over the 13 /api/v1 operations this is well over 2,000 requests.
 EXAMPLES = 150
 MIN_REQUESTS = 2_000
 SCHEMATHESIS = Path(sys.executable).with_name("schemathesis")
@@ -57,7 +57,9 @@ def run_schemathesis(base_url: str, examples: int) -> tuple[subprocess.Completed
                "--max-examples", str(examples), "--phases", "examples,coverage,fuzzing",
                "--checks", "not_a_server_error,status_code_conformance,content_type_conformance,"
                            "response_schema_conformance,response_headers_conformance,unsupported_method",
-               "--request-timeout", "20", "--seed", "15", "--no-color"]
+               "--request-timeout", "20", "--seed", "15", "--no-color",
+               # /hsds/ declares its own server ("/") per path, which --url overrides: not fuzzed by this run yet.
+               "--exclude-path-regex", "^/hsds/"]
     process = subprocess.run(command, capture_output=True, text=True, timeout=600)
     generated = re.search(r"(\d+) generated", process.stdout)
     return process, int(generated.group(1)) if generated else 0
