@@ -81,9 +81,17 @@ SETTINGS: tuple[Setting, ...] = (
             "(logged).", "memory://"),
     Setting("API_RATE_LIMIT", "Requests to the JSON API allowed per client address (a Flask-Limiter limit).",
             "6000 per minute"),
-    Setting("LOGIN_LIMIT_ACCOUNT", "Failed log-ins allowed per e-mail address before log-in is refused "
-            "for a while.", "5 per 15 minutes"),
-    Setting("LOGIN_LIMIT_ADDRESS", "Failed log-ins allowed per client IP address.", "20 per 15 minutes"),
+    Setting("LOGIN_LIMIT_ACCOUNT", "Log-in attempts allowed per e-mail address from one client address, counted "
+            "before the password is checked; growing windows act as growing delays.",
+            "5 per minute; 20 per hour; 50 per day"),
+    Setting("LOGIN_LIMIT_ADDRESS", "Log-in attempts allowed per client IP address.", "30 per 15 minutes"),
+    Setting("SESSION_IDLE_MINUTES", "A signed-in session ends after this many minutes without a request.", 60, int),
+    Setting("SESSION_MAX_HOURS", "A signed-in session ends this many hours after log-in, however active "
+            "(the session cookie's signature expires then too).", 12, int),
+    Setting("UPLOAD_MAX_MB", "Largest request body, in megabytes (a provider's CSV upload is the largest); "
+            "a bigger one is refused with 413 before it is read.", 5, int),
+    Setting("UPLOAD_MAX_ROWS", "Most programs in one provider upload; a longer file is refused with a message "
+            "to split it.", 2000, int),
     Setting("PASSWORD_LINK_HOURS", "How long a one-time password-set link stays valid, in hours.", 72, int),
     Setting("MAIL_SERVER", "SMTP server (host or host:port) that e-mails password-set links; empty: links "
             "are only shown to the admin who made them.", ""),
@@ -148,6 +156,7 @@ def load(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str
         values["SYNONYMS_FILE"] = str(PROJECT_ROOT / "data" / "synonyms.txt")
     for name, default in GEO_FILES.items():
         values[name] = _project_file(values[name], default)
+    values["MAX_CONTENT_LENGTH"] = values["UPLOAD_MAX_MB"] * 1024 * 1024  # Flask answers 413 above it
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = _stored_secret_key(instance_path)
     return values

@@ -15,16 +15,16 @@ from sqlalchemy import distinct, func, select, update
 
 from navigator import create_app, migrations
 from navigator.catalogue.changes import mark_programs_changed
+from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.importer import import_file
 from navigator.catalogue.models import Municipality, Program, ProgramEnrollment, ProgramOvz, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 from navigator.coverage import load_population
 from navigator.coverage import service as service_module
-from navigator.coverage.gaps import EARTH_RADIUS_KM, find_gaps, haversine_km, nearest_km, status
+from navigator.coverage.gaps import find_gaps, nearest_km, status
 from navigator.coverage.maps import NO_DATA_COLOUR, Scale
-from navigator.extensions import database
+from navigator.extensions import coverage, database
 from navigator.sampledata.generator import write_csv as write_sample
-from navigator.views.coverage import coverage_service
 from tests.factories import make_row, venue, write_csv
 
 EMPTY_MUNICIPALITY = "Тестовый муниципальный округ"
@@ -197,7 +197,7 @@ def test_gaps_at_1_4_and_1_6_km(database_url, tmp_path):
     page = app.test_client().get("/coverage/Кемеровский городской округ").get_data(as_text=True)
     assert "Тестовое" in page and "по прямой" in page
     with app.app_context(), database(app).session_factory() as session:  # the matrix and the direct way agree
-        snapshot = coverage_service(app).snapshot(session)
+        snapshot = coverage(app).service.snapshot(session)
         mask = np.ones(snapshot.catalogue.size, dtype=bool)
         direct = find_gaps(snapshot.points, snapshot.catalogue, mask)
         from_matrix = find_gaps(snapshot.points, snapshot.catalogue, mask, snapshot.distances)
@@ -214,7 +214,7 @@ def test_a_large_catalogue_reloads_in_the_background(coverage_app, tmp_path, mon
     with factory() as session:
         import_file(session, write_csv(tmp_path / "one.csv", [make_row(1)]))
     assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1
-    service = coverage_service(coverage_app)
+    service = coverage(coverage_app).service
     gate = threading.Event()
     load = service_module.load_catalogue
     monkeypatch.setattr(service_module, "load_catalogue", lambda *args: gate.wait(10) and load(*args))

@@ -209,6 +209,15 @@ def _publish(session: Session, account: Account, records: list[ProgramRecord], a
     return preview
 
 
+def upload_problem(data: bytes, max_rows: int) -> str | None:
+    """Why a file is refused before it is read at all (too many rows), or None; the size is bounded earlier."""
+    rows = data.count(b"\n") - 1 + (not data.endswith(b"\n"))  # lines after the header
+    if rows > max_rows:
+        return (f"В файле около {rows:,} строк, а за один раз можно загрузить не больше {max_rows:,}. "
+                "Разделите файл на части.").replace(",", "\u00a0")
+    return None
+
+
 def store_upload(folder: Path, account_id: int, data: bytes, file_name: str, archive_missing: bool) -> str:
     """Keep the uploaded bytes until the provider confirms; return the token that names them."""
     folder.mkdir(parents=True, exist_ok=True)

@@ -344,3 +344,19 @@ class OutboxEntry(Base):
     program_ids: Mapped[str] = mapped_column(Text)
     count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class SignInAttempt(Base):
+    """One log-in attempt, for the admin's sign-in log (ASVS 7.1: who tried, from where, with what outcome).
+
+    The e-mail is kept as typed (an unknown one too: repeated guesses are what the log is for); never a password.
+    """
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))

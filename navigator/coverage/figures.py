@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from navigator.catalogue.errors import BadRequest
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS
 from navigator.coverage.catalogue import Catalogue, enrollment_bit
 from navigator.coverage.population import ChildFigure
-from navigator.search.request import BadRequest
 
 #: Indicators a map can be coloured by: code → label (the table shows all of them).
 INDICATORS = {

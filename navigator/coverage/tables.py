@@ -6,12 +6,12 @@ and how gaps are measured, so a table read away from the pages still says what i
 
 from __future__ import annotations
 
+from navigator.catalogue.errors import BadRequest
+from navigator.catalogue.spreadsheet import Table
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS
-from navigator.coverage.export import Table
 from navigator.coverage.figures import CoverageFilter, Figures, row_labels
 from navigator.coverage.gaps import NEAR_KM, WALK_KM, gap_labels
 from navigator.coverage.service import Snapshot
-from navigator.search.request import BadRequest
 
 TABLES = {"municipalities": "Муниципалитеты", "districts": "Районы и населённые пункты", "gaps": "Пробелы"}
 

@@ -159,6 +159,21 @@ def _list_of(schema_name: str, description: str) -> dict:
         "type": "array", "items": {"$ref": f"#/components/schemas/{schema_name}"}}}}}
 
 
+def _program_list(file_format: str, media_type: str) -> dict:
+    return {"get": {
+        "summary": f"Найденные программы файлом {file_format.upper()}", "operationId": f"list_programs_{file_format}",
+        "description": "Те же параметры, что у /programs; в файле все найденные программы (не больше 20 000; "
+                       "сколько нашлось — в заголовке X-Total-Count), page и per_page не действуют. Колонки — "
+                       "формат импорта (docs/data.md): файл можно исправить и загрузить обратно. Текст, который "
+                       "таблица приняла бы за формулу (= + - @ в начале), записан с апострофом (CSV) или "
+                       "строковой ячейкой (XLSX).",
+        "parameters": SEARCH_PARAMETERS,
+        "responses": {"200": {"description": "Файл", "headers": {"X-Total-Count": {
+            "description": "Сколько программ нашлось", "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}},
+            **_errors(400, 503)}}}
+
+
 HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 
 
@@ -191,7 +206,7 @@ def _hsds_flag(name: str, description: str) -> dict:
 def _hsds_page(item: str, summary: str, extra: list[dict] | None = None) -> dict:
     schema = {"allOf": [{"$ref": "#/components/schemas/HsdsPage"}, {"type": "object", "properties": {
         "contents": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}}}]}
-    return {"servers": [{"url": "/"}], "get": {
+    return {"get": {
         "summary": summary, "operationId": "hsds_" + item.removeprefix("Hsds").lower() + "_page",
         "parameters": _HSDS_PAGING + (extra or []),
         "responses": {"200": {"description": summary, "content": {"application/json": {"schema": schema}}},
@@ -199,14 +214,16 @@ def _hsds_page(item: str, summary: str, extra: list[dict] | None = None) -> dict
 
 
 def _hsds_one(item: str, summary: str, extra: list[dict] | None = None) -> dict:
-    return {"servers": [{"url": "/"}], "get": {
+    return {"get": {
         "summary": summary, "operationId": "hsds_get_" + item.removeprefix("Hsds").lower(),
         "parameters": [_id_parameter("Идентификатор HSDS (UUID)"), *(extra or [])],
         "responses": {"200": _json(item, summary), **_errors(404)}}}
 
 
 def hsds_paths() -> dict[str, Any]:
-    """The read-only HSDS 3.0 API (/hsds/, docs/hsds.md): paths from the site's root, not /api/v1."""
+    """The read-only HSDS 3.0 API (docs/hsds.md): served at /hsds/ (the HSDS profile's own root) and the same
+    under /api/v1/hsds/, which is how this document lists it (one server for every path, so tools that
+    take the document's server — schemathesis, code generators — reach it)."""
     full = _hsds_flag("full", "true — записи целиком, со всеми вложенными.")
     return {
         "/hsds/services": _hsds_page("HsdsService", "HSDS: услуги (программы)", [
@@ -245,6 +262,9 @@ def openapi_document() -> dict[str, Any]:
                                   "parameters": SEARCH_PARAMETERS,
                                   "responses": {"200": _json("SearchResult", "Страница результатов"),
                                                 **_errors(400, 503)}}},
+            "/programs.csv": _program_list("csv", "text/csv"),
+            "/programs.xlsx": _program_list(
+                "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             "/programs/{id}": {"get": {"summary": "Программа", "operationId": "get_program",
                                        "parameters": [_id_parameter("Код программы")],
                                        "responses": {"200": _json("ProgramDetail", "Программа"),

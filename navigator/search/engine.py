@@ -11,14 +11,15 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
-from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
-from navigator.search.analysis import fold, switch_layout
+from navigator.catalogue.paging import page_count, page_offset
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
+from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
 from navigator.search.request import ANY_OVZ, BadRequest, SearchRequest
 from navigator.search.text import Synonyms, match_text, suggest, typo_words
 
-EARTH_RADIUS_KM = 6371.0088
 FEW_RESULTS = 3  # a typed query finding fewer than this is tried in the other keyboard layout
 FACETS = ("direction", "enrollment", "municipality", "district", "ovz", "format")
 
@@ -71,14 +72,7 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
-def haversine_km(lat: np.ndarray, lon: np.ndarray, near: tuple[float, float]) -> np.ndarray:
-    lat1, lon1 = np.radians(near[0]), np.radians(near[1])
-    lat2, lon2 = np.radians(lat), np.radians(lon)
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+        return page_count(self.total, self.per_page)
 
 
 def _bit_set(values: np.ndarray, bit: int) -> np.ndarray:
@@ -119,7 +113,7 @@ def _plain_mask(columns: Columns, request: SearchRequest, organization_id: int |
     if organization_id is not None:
         mask &= columns.organization_id == organization_id
     if request.profile:
-        mask &= columns.profile == fold(request.profile).strip()
+        mask &= columns.profile == fold(request.profile)
     return mask
 
 
@@ -143,7 +137,7 @@ def _distances(columns: Columns, request: SearchRequest, candidates: np.ndarray)
         candidates = candidates & _box(columns, request.near, request.radius_km)
     docnums = np.flatnonzero(candidates & columns.mapped)
     distances = np.full(columns.size, np.nan)
-    distances[docnums] = haversine_km(columns.lat[docnums], columns.lon[docnums], request.near)
+    distances[docnums] = haversine_km(*request.near, columns.lat[docnums], columns.lon[docnums])
     return distances
 
 
@@ -306,7 +300,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
         for mask in masks.values():
             final &= mask
         total = int(np.count_nonzero(final))
-        start = (request.page - 1) * request.per_page
+        start = page_offset(request.page, request.per_page)
         ordered = _order(columns, request, final, scores, distances, start + request.per_page)[start:]
         page_ids = columns.program_id[ordered].tolist()
         page_distances = distances[ordered].tolist() if distances is not None else [None] * len(page_ids)

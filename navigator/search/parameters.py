@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from navigator.catalogue.errors import BadRequest
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, Vocabulary
 
 MAX_PER_PAGE = 100
@@ -32,15 +33,6 @@ POINT = re.compile(rf"^({_LAT}),({_LON})$")
 PUBLIC_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
 _INTEGER = re.compile(r"^\d{1,9}$")
 _NUMBER = re.compile(r"^\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
-
-
-class BadRequest(ValueError):
-    """A parameter has a value the search cannot use; the message says which and why, in Russian."""
-
-    def __init__(self, parameter: str, message: str):
-        super().__init__(f"{parameter}: {message}")
-        self.parameter = parameter
-        self.message = message
 
 
 class Dropped(Exception):

@@ -32,7 +32,7 @@ from navigator.search.request import parse_forgiving
 from navigator.views import vision
 from navigator.views.places import with_place
 from navigator.views.search_page import RADII, PlaceNames, SearchLinks, search_page_links
-from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder
+from navigator.views.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder
 
 blueprint = Blueprint("public", __name__)
 blueprint.add_app_template_global(russian.precision, "place_precision")
@@ -106,7 +106,16 @@ def index():
         "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
         links=search_page_links(search, result, url_for("public.index"), names, typed), advice=advice,
         advice_url=advice_url, place=place, districts=districts_by_municipality(session), notices=notices,
-        parameters=PARAMETERS, home=not request.args)
+        parameters=PARAMETERS, home=not request.args, list_urls=_list_urls(search))
+
+
+def _list_urls(search) -> dict[str, str]:
+    """The whole result as CSV and XLSX: the page's filters, a typed place as the point it was found at."""
+    kept = {name: values for name, values in request.args.lists()
+            if name not in ("page", "per_page", "place", "near") and any(values)}
+    if search.near:
+        kept["near"] = f"{search.near[0]:.6f},{search.near[1]:.6f}"
+    return {kind: url_for("api.program_list", file_format=kind, **kept) for kind in ("csv", "xlsx")}
 
 
 def _unknown_place_notice(problem: BadRequest) -> str:
@@ -178,18 +187,11 @@ def organization(public_id: str):
                            total=sum(len(group.programs) for group in groups))
 
 
-def _local_target(target: str | None) -> str:
-    """Only a path on this site may follow a switch (never another site: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("public.index")
-    return target
-
-
 @blueprint.get("/low-vision")
 def low_vision_switch():
     """Turn the version for the visually impaired on or off, or change one of its settings (size, scheme,
     images, spacing), remembered in cookies, and go back."""
-    response = redirect(_local_target(request.args.get("next")))
+    response = redirect(local_path(request.args.get("next")) or url_for("public.index"))
     if request.args.get("on") == "1":
         response.set_cookie(LOW_VISION_COOKIE, "1", max_age=LOW_VISION_MAX_AGE, samesite="Lax", httponly=True)
         settings = vision.updated(request.cookies.get(vision.VISION_COOKIE), request.args)

@@ -17,6 +17,7 @@ from navigator.catalogue.importer.issues import Findings, ImportRejected, RowErr
 from navigator.catalogue.importer.mapping import Mapping, column_key
 from navigator.catalogue.importer.resolving import resolve
 from navigator.catalogue.importer.sources import Source, SourceOptions, open_source
+from navigator.catalogue.spreadsheet import formula_restored
 from navigator.catalogue.validation import COLUMNS, REQUIRED, Invalid, ProgramRecord, validate_record
 
 __all__ = ["ImportRejected", "ParsedFile", "ReadOptions", "RowError", "check_file", "check_rows", "read_file"]
@@ -192,7 +193,9 @@ class RowPreparer:
 
     def prepared(self, line: int, fields: list[str]) -> dict[str, str] | None:
         """One row renamed, split, filled, value-mapped and normalized; None when it is skipped (adults only)."""
-        row = {name: normalize_space(value) for name, value in zip(self.names, fields, strict=True) if name}
+        # formula_restored: a cell our own exports wrote as text ('=…) comes back as it was (round trip)
+        row = {name: normalize_space(formula_restored(value))
+               for name, value in zip(self.names, fields, strict=True) if name}
         for name in REPEATED_COLUMNS:
             value = row.get(name)
             if value:

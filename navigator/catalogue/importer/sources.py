@@ -98,6 +98,8 @@ def _csv_rows(path: Path, delimiter: str, encoding: str) -> Iterator[tuple[int, 
         except UnicodeDecodeError:
             raise ImportRejected([RowError(line, None, f"файл не читается в кодировке {encoding}; "
                                            "укажите другую (--encoding)")]) from None
+        except csv.Error as problem:  # a field over the csv module's 128 KiB limit, say
+            raise ImportRejected([RowError(line, None, f"строка не читается как CSV ({problem})")]) from None
 
 
 def read_xlsx(path: Path, options: SourceOptions) -> Source:
