@@ -6,9 +6,15 @@ Each worker warms up (search columns, coverage snapshot) before it accepts conne
 pays a cold start. Workers are recycled after many requests, with jitter, to bound slow growth.
 """
 
+import logging
 import os
 
 from navigator.config import ENV_PREFIX
+
+# The site's own messages (the database or Redis unreachable and back, the limits' fall-back) beside
+# gunicorn's, with the time and the worker's pid; without this only warnings reach stderr, bare.
+logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+                    datefmt="%Y-%m-%d %H:%M:%S %z")
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get(ENV_PREFIX + "WORKERS", "4"))
