@@ -11,10 +11,12 @@ import os
 
 from navigator.config import ENV_PREFIX
 
-# The site's own messages (the database or Redis unreachable and back, the limits' fall-back) beside
-# gunicorn's, with the time and the worker's pid; without this only warnings reach stderr, bare.
-logging.basicConfig(level=logging.INFO, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+# The site's own messages and the limits' (Redis unreachable, the fall-back, Redis back) beside gunicorn's,
+# with the time and the worker's pid; without this only warnings reach stderr, bare. Libraries: warnings.
+logging.basicConfig(level=logging.WARNING, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
                     datefmt="%Y-%m-%d %H:%M:%S %z")
+for _name in ("navigator", "flask-limiter"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get(ENV_PREFIX + "WORKERS", "4"))

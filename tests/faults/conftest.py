@@ -48,6 +48,29 @@ def stack():
         shutil.rmtree(folder, ignore_errors=True)
 
 
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_makereport(item, call):
+    report = yield
+    if report.when == "call":
+        item.stash[_FAILED] = report.failed
+    return report
+
+
+_FAILED = pytest.StashKey[bool]()
+
+
+@pytest.fixture(autouse=True)
+def _stack_log_on_failure(request, stack):
+    """What the stack logged during a scenario that failed, to see why."""
+    start = len(stack.log())
+    yield
+    if request.node.stash.get(_FAILED, False):
+        logged = stack.log()[start:]
+        errors = [block for block in re.split(r"\n(?=\[\d{4}-)", logged) if "Traceback" in block or "[ERROR]" in block]
+        print(f"\n--- errors the stack logged during {request.node.name} ---\n" + "\n".join(errors[:5])[-8000:])
+        print(f"--- the end of its log ---\n{logged[-3000:]}")
+
+
 def _unavailable(reason: str) -> None:
     if os.environ.get("CI"):
         pytest.fail(f"The fault suite needs it in CI: {reason}")

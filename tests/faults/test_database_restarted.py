@@ -12,9 +12,10 @@ import threading
 import time
 
 import pytest
-from sqlalchemy import create_engine, func, select, text
+from sqlalchemy import func, select, text
 
 from navigator.catalogue.models import OutboxEntry, Program
+from navigator.db import make_engine
 from tests.faults.traffic import Provider, Visitors, with_free_places
 
 pytestmark = pytest.mark.faults
@@ -25,7 +26,14 @@ RECOVERY_S = 10.0
 
 def test_database_restart_gives_503_then_recovers_without_losing_saves(stack, visitor_urls, organization,
                                                                         provider):
-    engine = create_engine(stack.database_url())
+    engine = make_engine(stack.database_url())  # pre-ping: it reconnects after the restart too
+    try:
+        _restart_during_traffic(stack, engine, visitor_urls, organization, provider)
+    finally:
+        engine.dispose()
+
+
+def _restart_during_traffic(stack, engine, visitor_urls, organization, provider) -> None:
     with engine.connect() as connection:
         first_sequence = connection.execute(select(func.max(OutboxEntry.sequence))).scalar() or 0
     saves: list[tuple[str, int, str, object]] = []
@@ -69,7 +77,6 @@ def test_database_restart_gives_503_then_recovers_without_losing_saves(stack, vi
             .where(Program.public_id.in_(expected)))}
         entries = connection.execute(text("SELECT count(*) FROM change_outbox WHERE sequence > :first"),
                                      {"first": first_sequence}).scalar()
-    engine.dispose()
     print(f"   {len(saved)} saves answered 302; {entries} outbox entries written meanwhile")
     assert stored == expected
     assert entries == len(saved), "a save wrote no outbox entry, or one was written twice"
