@@ -66,3 +66,17 @@ def test_a_signed_in_provider_gets_the_503_page_too(seeded, client):
     assert cabinet.status_code == 503 and DOWN in cabinet.get_data(as_text=True)
     assert saved.status_code == 503 and DOWN in saved.get_data(as_text=True)
     assert client.get("/provider").status_code == 200
+
+
+def test_a_connection_dropped_after_the_page_was_made_does_not_turn_it_into_a_500(seeded, client, monkeypatch):
+    """PostgreSQL stopping (-m fast) between the view and the end of the request: the page stands."""
+    dialect = database(seeded).engine.dialect
+
+    def dropped(_connection):
+        raise dialect.loaded_dbapi.OperationalError("terminating connection due to administrator command")
+
+    monkeypatch.setattr(dialect, "do_rollback", dropped)
+    page = client.get("/programs/a1")
+    monkeypatch.undo()
+    assert page.status_code == 200 and "Шахматы" in page.get_data(as_text=True)
+    assert client.get("/programs/a2").status_code == 200
