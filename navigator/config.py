@@ -94,6 +94,11 @@ SETTINGS: tuple[Setting, ...] = (
             "server and no other.", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
     Setting("TILE_ATTRIBUTION", "Attribution shown on every map for the tiles (HTML).",
             '&copy; <a href="https://www.openstreetmap.org/copyright">участники OpenStreetMap</a>'),
+    Setting("LOGO_URL", "Address of the logo shown before the site's name (an image the region provides); "
+            "empty: the placeholder static/logo.svg.", ""),
+    Setting("CERTIFICATE_PORTAL_URL", "The region's portal of certificates of additional education (ПФДО), where "
+            "a parent enrolls a child in a program paid by certificate; empty: the program page offers the "
+            "organization's contacts instead.", ""),
     Setting("GEOCODER", "Online geocoder asked for the points of venues without coordinates when data enters: "
             "off (the database cache and the offline gazetteer only) or nominatim.", "off", _geocoder),
     Setting("NOMINATIM_URL", "Address of the Nominatim server (a self-hosted one, or the public one within its "

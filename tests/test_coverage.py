@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import threading
 
 import numpy as np
@@ -248,10 +249,19 @@ def test_pages_and_exports(coverage_app, sample):
     by_name = {row["municipality"]: row for row in body["municipalities"]}
     response = client.get("/coverage/export/municipalities.csv?direction=sport")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # the byte-order mark tells Excel the file is UTF-8
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))  # as Russian Excel splits it
     assert table[0][:2] == ["Муниципалитет", "Программ"]
     csv_rows = {row[0]: row for row in table[1:] if row and row[0] in by_name}
     assert {name: int(row[1]) for name, row in csv_rows.items()} == {n: r["programs"] for n, r in by_name.items()}
+    decimals = [cell for row in table[1:] for cell in row if any(ch.isdigit() for ch in cell) and "." in cell]
+    assert not decimals, "Russian Excel reads a decimal comma, not a point"
+    assert any("," in cell for row in table[1:] for cell in row[1:])
+    standard = client.get("/coverage/export/municipalities.csv?direction=sport&dialect=standard")
+    table = list(csv.reader(io.StringIO(standard.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {row[0]: int(row[1]) for row in table[1:] if row and row[0] in by_name} == {
+        n: r["programs"] for n, r in by_name.items()}
 
     response = client.get("/coverage/export/municipalities.xlsx?direction=sport")
     assert response.status_code == 200
@@ -362,3 +372,28 @@ def test_colour_scale_handles_few_distinct_values(values):
     scale = Scale.of(values)
     assert len(scale.steps) >= 2
     assert all(scale.colour(value) != NO_DATA_COLOUR for value in values if value is not None)
+
+
+def test_the_region_page_has_distinct_classes_a_json_link_and_no_internal_paths(coverage_app):
+    client = coverage_app.test_client()
+    html = client.get("/coverage").get_data(as_text=True)
+    legend = html[html.find('class="legend"'):]
+    legend = legend[:legend.find("</ul>")]
+    colours = re.findall(r"#[0-9a-fA-F]{6}", legend)
+    assert len(colours) == len(set(colours)) >= 3, "every class a colour of its own"
+    assert re.search(r'href="/api/v1/coverage[^"]*">JSON</a>', html)
+    assert "data/geo" not in html and "settlements.csv" not in html
+
+
+def test_an_estimate_below_the_places_is_not_ranked():
+    from navigator.coverage.figures import Figures
+    from navigator.coverage.population import ChildFigure
+
+    def figures(children: int, seats: int, estimate: bool = True) -> Figures:
+        return Figures("Сельский округ", 1, 1, 1, seats, 0, {}, {"free": 1, "certificate": 0, "paid": 0}, 0,
+                       ChildFigure(children, "2023", "источник", estimate, "оценка"))
+
+    assert figures(100, 186).unreliable and figures(100, 186).seats_per_1000 is None
+    assert figures(100, 186).as_row("municipality")["children_unreliable"].startswith("мест (186) больше")
+    assert figures(1000, 186).seats_per_1000 == 186 and figures(1000, 186).unreliable is None
+    assert figures(100, 186, estimate=False).seats_per_1000 == 1860  # a counted figure is what it is

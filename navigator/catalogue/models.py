@@ -126,6 +126,11 @@ class Program(Base):
     rating: Mapped[float | None]
     rating_count: Mapped[int | None]
     program_url: Mapped[str | None] = mapped_column(String(500))
+    # The program's own contacts, only where the source gives it other ones than its organization's
+    # (a section with its own phone); empty means «ask the organization».
+    phone: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(500))
     source_updated: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
@@ -139,6 +144,13 @@ class Program(Base):
         cascade="all, delete-orphan", lazy="selectin")
     ovz_adaptations: Mapped[list[ProgramOvz]] = relationship(
         cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def contact(self) -> dict[str, str | None]:
+        """Phone, e-mail and website: the program's own where it has one, else its organization's."""
+        organization = self.organization
+        return {"phone": self.phone or organization.phone, "email": self.email or organization.email,
+                "website": self.website or organization.website}
 
     @property
     def enrollment_kinds(self) -> list[str]:

@@ -65,7 +65,10 @@ def similar_programs(session: Session, program: Program, limit: int = SIMILAR_LI
         exclude = [Program.id.not_in([p.id for p in chosen])] if chosen else []
         chosen += _nearest(session, program.venue, [*common, topic, *exclude], limit - len(chosen))
     found = [Nearby(other, _distance(program.venue, other.venue)) for other in chosen]
-    return sorted(found, key=lambda near: (near.distance_km is None, near.distance_km or 0.0, near.program.title))
+    profile = (program.profile or "").lower()
+    # The same activity first, however far; then the same direction; nearest first within each.
+    return sorted(found, key=lambda near: (not profile or (near.program.profile or "").lower() != profile,
+                                           near.distance_km is None, near.distance_km or 0.0, near.program.title))
 
 
 def _nearest(session: Session, origin: Venue, conditions: list, limit: int) -> list[Program]:

@@ -1,4 +1,8 @@
-"""Tables as files: CSV (UTF-8 with a byte-order mark, so that Excel reads the Cyrillic) and XLSX (openpyxl)."""
+"""Tables as files: CSV (UTF-8 with a byte-order mark, so that Excel reads the Cyrillic) and XLSX (openpyxl).
+
+The CSV is written for Russian Excel by default: it splits columns at `;` and reads `1,5` as a number
+(the decimal comma of the ru-RU locale). The `standard` dialect (`,` and `1.5`) is for programs.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +14,7 @@ from dataclasses import dataclass
 from openpyxl import Workbook
 from openpyxl.utils import get_column_letter
 
+CSV_DIALECTS = ("excel-ru", "standard")
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -32,12 +37,19 @@ def _cell(value):
     return value
 
 
-def to_csv(table: Table) -> bytes:
+def _russian_number(value):
+    """A float with a decimal comma, as Russian Excel reads numbers; everything else as it is."""
+    return str(value).replace(".", ",") if isinstance(value, float) else value
+
+
+def to_csv(table: Table, dialect: str = "excel-ru") -> bytes:
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
+    russian = dialect != "standard"
+    writer = csv.writer(buffer, delimiter=";" if russian else ",", lineterminator="\r\n")
     writer.writerow(table.labels.values())
     for row in table.rows:
-        writer.writerow(["" if row.get(key) is None else _cell(row.get(key)) for key in table.labels])
+        cells = ["" if row.get(key) is None else _cell(row.get(key)) for key in table.labels]
+        writer.writerow([_russian_number(cell) for cell in cells] if russian else cells)
     return ("\ufeff" + buffer.getvalue()).encode("utf-8")
 
 
@@ -60,5 +72,5 @@ def to_xlsx(table: Table) -> bytes:
     return buffer.getvalue()
 
 
-def render(table: Table, file_format: str) -> bytes:
-    return to_xlsx(table) if file_format == "xlsx" else to_csv(table)
+def render(table: Table, file_format: str, dialect: str = "excel-ru") -> bytes:
+    return to_xlsx(table) if file_format == "xlsx" else to_csv(table, dialect)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
-from navigator.search.request import MAX_PER_PAGE, SORTS
+from navigator.search.parameters import MAX_QUERY_LENGTH, PARAMETERS
 
 
 def _nullable(kind: str, **extra) -> dict:
@@ -20,31 +20,8 @@ def _parameter(name: str, description: str, schema: dict, *, many: bool = False)
     return parameter
 
 
-SEARCH_PARAMETERS = [
-    _parameter("q", "Текст запроса на русском: формы слов, опечатки, неверная раскладка.",
-               {"type": "string", "maxLength": 200}),
-    _parameter("age", "Возраст ребёнка: age_min ≤ age ≤ age_max.", {"type": "integer", "minimum": 0, "maximum": 18}),
-    _parameter("direction", "Направленность (можно несколько).", {"enum": list(DIRECTIONS.codes)}, many=True),
-    _parameter("profile", "Профиль программы, например «Шахматы».", {"type": "string"}),
-    _parameter("enrollment", "Способ зачисления (можно несколько).", {"enum": list(ENROLLMENT_KINDS.codes)},
-               many=True),
-    _parameter("price_max", "Цена в рублях в месяц не выше; бесплатные и по сертификату проходят всегда.",
-               {"type": "integer", "minimum": 0}),
-    _parameter("municipality", "Код муниципалитета (см. /municipalities).", {"type": "integer", "minimum": 1}),
-    _parameter("district", "Код района или населённого пункта (см. /municipalities).",
-               {"type": "integer", "minimum": 1}),
-    _parameter("organization", "Код организации.", {"type": "string"}),
-    _parameter("ovz", "Категория ОВЗ или any — любая адаптация.", {"enum": [*OVZ_CATEGORIES.codes, "any"]}),
-    _parameter("format", "Формат (можно несколько).", {"enum": list(FORMATS.codes)}, many=True),
-    _parameter("free_seats", "Только со свободными местами.", {"type": "string", "enum": ["1", "0", "true", "false"]}),
-    _parameter("near", "Точка «широта,долгота»; в ответе появляется distance_km.",
-               {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"}),
-    _parameter("radius_km", "Радиус от точки near, км.", {"type": "number", "exclusiveMinimum": 0, "maximum": 200}),
-    _parameter("sort", "Порядок: relevance (по умолчанию с q), distance (по умолчанию с near), title, age, price, "
-               "rating, updated.", {"enum": list(SORTS)}),
-    _parameter("page", "Номер страницы; за последней — пустая страница.", {"type": "integer", "minimum": 1}),
-    _parameter("per_page", "Программ на странице.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
-]
+#: The search parameters, from the one table the request parser reads them with.
+SEARCH_PARAMETERS = [parameter.openapi() for parameter in PARAMETERS.values()]
 
 COVERAGE_PARAMETERS = [
     _parameter("direction", "Только программы этой направленности.", {"enum": list(DIRECTIONS.codes)}),
@@ -59,7 +36,9 @@ _FIGURES = {**_COUNTS,
                for name in ("share_free", "share_certificate", "share_paid")},
             "children_5_18": _nullable("integer", description="Дети 5–18 лет; см. population."),
             "children_estimate": _nullable("boolean", description="Численность детей — оценка."),
-            "seats_per_1000": _nullable("number", description="Мест на 1 000 детей 5–18 лет.")}
+            "seats_per_1000": _nullable("number", description="Мест на 1 000 детей 5–18 лет; null — нет данных "
+                                                              "или оценка ненадёжна (см. children_unreliable)."),
+            "children_unreliable": _nullable("string", description="Почему оценка численности детей ненадёжна.")}
 _CHILD_FIGURE = {"type": ["object", "null"], "properties": {
     "children_5_18": {"type": "integer"}, "year": {"type": "string"}, "estimate": {"type": "boolean"},
     "method": {"type": "string", "description": "Как получена оценка."}, "source": {"type": "string"}}}
@@ -115,7 +94,7 @@ SCHEMAS: dict[str, Any] = {
         "price_rub": _nullable("integer"), "seats_free": _nullable("integer"), "rating": _nullable("number"),
         "organization": {"$ref": "#/components/schemas/OrganizationRef"},
         "venue": {"$ref": "#/components/schemas/Venue"},
-        "distance_km": _nullable("number", description="Только при near."),
+        "distance_km": _nullable("number", description="Только при near или place."),
         "url": {"type": "string", "description": "Страница программы на сайте."}}},
     "Organization": {"type": "object", "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "type": _nullable("string"),
@@ -127,7 +106,13 @@ SCHEMAS: dict[str, Any] = {
         "seats_total": _nullable("integer"), "schedule": _nullable("string"), "duration": _nullable("string"),
         "teacher": _nullable("string"), "rating_count": _nullable("integer"), "program_url": _nullable("string"),
         "updated": {"type": "string", "format": "date"},
+        "contact": {"$ref": "#/components/schemas/Contact"},
         "organization": {"$ref": "#/components/schemas/Organization"}}}]},
+    "Contact": {"type": "object", "required": ["phone", "email", "website"],
+                "description": "Как связаться по программе: её собственные телефон, почта и сайт, где они есть "
+                               "(секция со своим телефоном), иначе — организации.",
+                "properties": {"phone": _nullable("string"), "email": _nullable("string"),
+                               "website": _nullable("string")}},
     "FacetCount": {"type": "object", "properties": {
         "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
         "selected": {"type": "boolean"}}},
@@ -143,6 +128,10 @@ SCHEMAS: dict[str, Any] = {
             "searched_for": _nullable("string"), "corrected_from": _nullable("string"),
             "suggestion": _nullable("string"), "ignored_words": {"type": "array", "items": {"type": "string"}}}}}},
     **COVERAGE_SCHEMAS,
+    "Place": {"type": "object", "required": ["label", "lat", "lon", "precision"], "properties": {
+        "label": {"type": "string", "description": "Как место понято, например «ул. Кирова, г. Новокузнецк»."},
+        "lat": {"type": "number"}, "lon": {"type": "number"},
+        "precision": {"enum": ["building", "street", "settlement", "municipality"]}}},
     "Term": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}},
     "Municipality": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"},
@@ -270,6 +259,14 @@ def openapi_document() -> dict[str, Any]:
                                                         "type": "array", "items": {
                                                             "$ref": "#/components/schemas/ProgramSummary"}}}}]}}}},
                                                 **_errors(404)}}},
+            "/places": {"get": {"summary": "Место по адресу или названию (как его понимает поле «Рядом со мной»)",
+                                "operationId": "find_place",
+                                "parameters": [{"name": "q", "in": "query", "required": True,
+                                                "description": "Адрес или населённый пункт: «Новокузнецк, ул. Кирова, "
+                                                               "71а», «ул Кирова 71а Новокузнецк», «Кедровка».",
+                                                "schema": {"type": "string", "minLength": 1,
+                                                           "maxLength": MAX_QUERY_LENGTH, "pattern": r"\S"}}],
+                                "responses": {"200": _json("Place", "Найденное место"), **_errors(400, 404)}}},
             "/municipalities": {"get": {"summary": "Муниципалитеты и их районы", "operationId": "list_municipalities",
                                         "responses": {"200": _list_of("Municipality", "Муниципалитеты")}}},
             "/coverage": {"get": {"summary": "Охват: регион и все муниципалитеты", "operationId": "get_coverage",

@@ -37,11 +37,22 @@ def stem(word: str) -> str:
     return (_russian if CYRILLIC.search(word) else _english).stemWord(word)
 
 
+#: Spellings Russians mix in borrowed words, made one: «рэп»/«реп», «йога»/«иога» (э as е; й before a
+#: vowel at the start of a word as и). Applied to indexed and typed words alike.
+_SPELLINGS = ((re.compile("э"), "е"), (re.compile(r"^й(?=[аеиоуыюя])"), "и"))
+
+
+def _one_spelling(word: str) -> str:
+    for pattern, replacement in _SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 def words(text: str) -> list[str]:
     """Folded words of text; a hyphenated word gives its parts and the parts joined."""
     found = []
     for match in WORD.finditer(fold(text)):
-        word = match.group()
+        word = _one_spelling(match.group())
         if "-" in word:
             parts = word.split("-")
             found.extend(parts)

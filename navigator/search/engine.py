@@ -16,7 +16,7 @@ from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ
 from navigator.search.analysis import fold, switch_layout
 from navigator.search.columns import Columns
 from navigator.search.request import ANY_OVZ, BadRequest, SearchRequest
-from navigator.search.text import Synonyms, match_text, suggest
+from navigator.search.text import Synonyms, match_text, suggest, typo_words
 
 EARTH_RADIUS_KM = 6371.0088
 FEW_RESULTS = 3  # a typed query finding fewer than this is tried in the other keyboard layout
@@ -59,6 +59,7 @@ class SearchResult:
     ignored_words: list[str] = field(default_factory=list)
     points: Sequence[MapPoint] | MapPoints = ()
     unmapped: int = 0
+    typo: bool = False  # corrected_from is a typo corrected (else a keyboard layout switched)
 
     @property
     def page(self) -> int:
@@ -165,6 +166,21 @@ def _match(searcher, columns: Columns, text: str, synonyms: Synonyms):
             if other_mask is not None and np.count_nonzero(other_mask) > np.count_nonzero(mask):
                 return other_mask, other_scores, other_ignored, switched, text
     return mask, scores, ignored, text or None, None
+
+
+def _typo_corrected(searcher, columns: Columns, text: str, synonyms: Synonyms, mask: np.ndarray | None):
+    """When some words matched only through their typos: the corrected text, and its match when that finds
+    at least as much (then the page shows the corrected words' results and says so), else None."""
+    if mask is None or not mask.any():
+        return None, None
+    typos = typo_words(searcher, columns, text)
+    corrected = suggest(searcher, text, typos) if typos else None
+    if corrected is None:
+        return None, None
+    match = _text_mask(searcher, columns, corrected, synonyms)
+    if match[0] is None or np.count_nonzero(match[0]) < np.count_nonzero(mask):
+        return corrected, None
+    return corrected, match
 
 
 def _first(docnums: np.ndarray, keys: tuple[np.ndarray, ...], needed: int) -> np.ndarray:
@@ -275,11 +291,15 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
     with index.reading() as (searcher, columns):
         text = request.q.strip()
         text_mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms)
+        suggestion, typo_match = (None, None) if corrected_from else _typo_corrected(
+            searcher, columns, text, index.synonyms, text_mask)
+        if typo_match is not None:
+            (text_mask, scores, ignored), searched_for, corrected_from = typo_match, suggestion, text
         base = _plain_mask(columns, request, organization_id)
         if text_mask is not None:
             base &= text_mask
         distances = _distances(columns, request, base)
-        if request.radius_km is not None:
+        if request.radius_km is not None and distances is not None:
             base &= distances <= request.radius_km  # NaN (no point, or outside the box) is never within
         masks = _facet_masks(columns, request)
         final = base.copy()
@@ -291,7 +311,8 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
         page_ids = columns.program_id[ordered].tolist()
         page_distances = distances[ordered].tolist() if distances is not None else [None] * len(page_ids)
         facets = _count_facets(session, columns, request, base, masks)
-        suggestion = suggest(searcher, text) if total == 0 and text else None
+        if total == 0 and text:
+            suggestion = suggest(searcher, text)
         points, unmapped = _points(columns, final) if with_points else ([], 0)
     programs = _load_programs(session, page_ids)
     distance_of = dict(zip(page_ids, page_distances, strict=True))
@@ -299,7 +320,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
             for p in programs]
     return SearchResult(request=request, total=total, hits=hits, facets=facets, searched_for=searched_for,
                         corrected_from=corrected_from, suggestion=suggestion, ignored_words=ignored,
-                        points=points, unmapped=unmapped)
+                        points=points, unmapped=unmapped, typo=typo_match is not None)
 
 
 class MapPoints:

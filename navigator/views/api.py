@@ -16,7 +16,9 @@ from navigator.extensions import db_session, search_index
 from navigator.outward.openapi import openapi_document
 from navigator.outward.serialize import organization_summary, program_detail, program_summary, vocabulary_items
 from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
+from navigator.search.parameters import MAX_QUERY_LENGTH
 from navigator.views import coverage as coverage_pages
+from navigator.views.places import find_place, with_place
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -55,9 +57,13 @@ def _program_url(public_id: str) -> str:
 @blueprint.get("/programs")
 def programs():
     """Search programs with the parameters of the search page."""
+    session = db_session()
     try:
         search_request = parse_request(request.args)
-        result = run_search(db_session(), search_index(), search_request)
+        search_request, found = with_place(session, search_request)
+        if search_request.place and found is None:
+            raise BadRequest("place", f"Место «{search_request.place}» не найдено")
+        result = run_search(session, search_index(), search_request)
     except BadRequest as problem:
         return api_error(400, problem.message, problem.parameter)
     except IndexUnavailable as problem:
@@ -74,6 +80,21 @@ def programs():
         "query": {"searched_for": result.searched_for, "corrected_from": result.corrected_from,
                   "suggestion": result.suggestion, "ignored_words": result.ignored_words},
     })
+
+
+@blueprint.get("/places")
+def places():
+    """Where the address box would place a text: a building, a street, a settlement or a municipality."""
+    raw = request.args.get("q", "")
+    if len(raw) > MAX_QUERY_LENGTH:
+        return api_error(400, f"Адрес длиннее {MAX_QUERY_LENGTH} символов", "q")
+    text = " ".join(raw.split())
+    if not text:
+        return api_error(400, "Напишите адрес или название населённого пункта в параметре q", "q")
+    found = find_place(db_session(), text)
+    if found is None:
+        return api_error(404, f"Место «{text}» не найдено")
+    return jsonify({"label": found.label, "lat": found.lat, "lon": found.lon, "precision": found.precision})
 
 
 def _find_program(public_id: str):

@@ -111,6 +111,7 @@ class Column:
 def _columns(name_key: str, name_label: str) -> list[tuple[str, str]]:
     labels = row_labels(name_key, name_label)
     labels.pop("children_estimate")
+    labels.pop("children_unreliable")  # said under the table, with the reason
     return list(labels.items())
 
 
@@ -206,6 +207,8 @@ def index():
     return render_template(
         "coverage/index.html", chosen=chosen, indicator=indicator, indicators=INDICATORS, report=report,
         columns=columns, rows=rows, scale=scale, coverage_map=coverage_map, population=snapshot.population,
+        unreliable=[(figures.name, figures.unreliable) for figures in report.municipalities if figures.unreliable],
+        json_url=url_for("api.coverage", **dict(chosen.pairs())),
         export_url=lambda table, file_format: url_for("coverage.export", table=table, file_format=file_format,
                                                       **_filter_args(chosen)))
 
@@ -287,6 +290,7 @@ def municipality(name: str):
     return render_template(
         "coverage/municipality.html", name=municipality_name, chosen=chosen, report=report, columns=columns,
         rows=rows, maps=maps,
+        json_url=url_for("api.coverage_municipality", name=municipality_name, **dict(chosen.pairs())),
         status_labels=STATUS_LABELS, walk_km=WALK_KM, near_km=NEAR_KM, gap_method=tables.gap_method(),
         directions=DIRECTIONS,
         export_url=lambda table, file_format: url_for("coverage.export", table=table, file_format=file_format,
@@ -297,7 +301,10 @@ def municipality(name: str):
 
 @blueprint.get("/export/<any(municipalities, districts, gaps):table>.<any(csv, xlsx):file_format>")
 def export(table: str, file_format: str):
-    """A table of the pages as a file; the filter and the municipality come from the query string."""
+    """A table of the pages as a file; the filter and the municipality come from the query string.
+
+    CSV opens in Russian Excel by default (`;`, decimal commas); `?dialect=standard` gives `,` and points.
+    """
     chosen, _indicator = _arguments()
     municipality_name = request.args.get("municipality") or None
     try:
@@ -308,6 +315,7 @@ def export(table: str, file_format: str):
         abort(404, description=f"Муниципалитета «{municipality_name}» нет в данных.")
     stem = "coverage-" + table + (f"-{municipality_name}" if municipality_name else "")
     stem += "".join(f"-{value}" for _, value in chosen.pairs())
-    return Response(render(made, file_format), mimetype=FORMATS[file_format], headers={
+    dialect = "standard" if request.args.get("dialect") == "standard" else "excel-ru"
+    return Response(render(made, file_format, dialect), mimetype=FORMATS[file_format], headers={
         "Content-Disposition": f"attachment; filename=\"coverage-{table}.{file_format}\"; "
                                f"filename*=UTF-8''{quote(stem)}.{file_format}"})
