@@ -66,7 +66,7 @@ def _kill_reindex_halfway(stack, serving, attempts: int = 3):
         while not building and reindex.poll() is None:
             building = [path for path in index_builds(stack) if path != serving]
             time.sleep(0.02)
-        time.sleep(0.5)  # well into the build (3,400 programs take a few seconds)
+        time.sleep(0.1)  # into the build (3,400 programs take a second or more)
         if reindex.poll() is None and (stack.folder / "index" / "live").resolve() == serving:
             reindex.send_signal(signal.SIGKILL)
             reindex.wait()
