@@ -43,6 +43,12 @@ def _load_user(user_id: str):
     return load_account(db_session(), user_id)
 
 
+def as_anonymous() -> None:
+    """Show the rest of this request as to a visitor who is not signed in: the error page of a database
+    that is down must not ask it for the signed-in account (Flask-Login keeps current_user in g)."""
+    g._login_user = login_manager.anonymous_user()
+
+
 def _throttled(error: RateLimitExceeded):
     """The page the limit's on_breach made (the log-in form with its message), not a generic error page."""
     return error.get_response()
