@@ -90,14 +90,14 @@ def test_the_api_returns_hostile_text_as_plain_json(hostile_app, client):
 
 def test_spreadsheets_hold_hostile_text_as_text(hostile_app, client):
     text = client.get("/api/v1/programs.csv").data.decode("utf-8-sig")
-    row = next(csv.DictReader(io.StringIO(text)))
+    row = next(csv.DictReader(io.StringIO(text), delimiter=";"))  # the default dialect is Russian Excel's
     assert row["schedule"] == "'" + INERT["schedule"] and row["duration"] == "'" + INERT["duration"]
     assert row["district"].startswith("'-") and row["title"] == INERT["title"]
     book = openpyxl.load_workbook(io.BytesIO(client.get("/api/v1/programs.xlsx").data))
     assert all(cell.data_type != "f" for line in book.active.iter_rows() for cell in line)
     coverage = client.get("/coverage/export/districts.csv", query_string={"municipality": MUNICIPALITY_A})
     assert all(not cell.startswith(("=", "+", "-", "@")) for line in csv.reader(
-        io.StringIO(coverage.data.decode("utf-8-sig"))) for cell in line)
+        io.StringIO(coverage.data.decode("utf-8-sig")), delimiter=";") for cell in line)
 
 
 @pytest.mark.parametrize(("column", "value"), REFUSED.items())

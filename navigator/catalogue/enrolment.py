@@ -28,17 +28,18 @@ CERTIFICATE_NOTE = ("Сертификат дополнительного обр�
 
 
 def enrol_action(program: Program, certificate_portal: str = "") -> EnrolAction | None:
-    """The certificate portal for a program paid by certificate, else the organization's phone, site or e-mail."""
-    organization = program.organization
+    """The certificate portal for a program paid by certificate, else the program's own phone, site or e-mail
+    (its organization's where the program has none of its own)."""
+    contact = program.contact
     if certificate_portal and "certificate" in program.enrollment_kinds:
         return EnrolAction(certificate_portal, "на портале сертификатов дополнительного образования")
-    if organization.phone:
-        digits = "".join(ch for ch in organization.phone if ch.isdigit() or ch == "+")
-        return EnrolAction(f"tel:{digits}", f"по телефону {organization.phone}")
-    if organization.website:
-        return EnrolAction(organization.website, "на сайте организации")
-    if organization.email:
-        return EnrolAction(f"mailto:{organization.email}", f"письмом на {organization.email}")
+    if contact["phone"]:
+        digits = "".join(ch for ch in contact["phone"] if ch.isdigit() or ch == "+")
+        return EnrolAction(f"tel:{digits}", f"по телефону {contact['phone']}")
+    if contact["website"]:
+        return EnrolAction(contact["website"], "на сайте организации")
+    if contact["email"]:
+        return EnrolAction(f"mailto:{contact['email']}", f"письмом на {contact['email']}")
     return None
 
 

@@ -195,7 +195,7 @@ HSDS_SCHEMAS: dict[str, Any] = {
                      "first_page": {"type": "boolean"}, "last_page": {"type": "boolean"},
                      "empty": {"type": "boolean"}, "contents": {"type": "array"}}},
 }
-_HSDS_PAGING = [_parameter("page", "Номер страницы (с 1).", {"type": "integer", "minimum": 1}),
+_HSDS_PAGING = [_parameter("page", "Номер страницы (с 1).", {"type": "integer", "minimum": 1, "maximum": 1_000_000}),
                 _parameter("per_page", "Записей на странице.", {"type": "integer", "minimum": 1, "maximum": 1000})]
 
 

@@ -36,17 +36,20 @@ class BadParameter(ValueError):
         self.parameter = parameter
 
 
+#: No catalogue has this many pages; a larger number would overflow the database's integers.
+MAX_PAGE = 1_000_000
+
+
 def _paging() -> tuple[int, int]:
     """page and per_page from the query string, checked."""
     values = {}
-    for name, default, high in (("page", 1, None), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
+    for name, default, high in (("page", 1, MAX_PAGE), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
         text = request.args.get(name, "")
         if not text:
             values[name] = default
             continue
-        if not text.isdigit() or int(text) < 1 or (high and int(text) > high):
-            limit = f" до {high}" if high else ""
-            raise BadParameter(name, f"{name}: целое число от 1{limit}")
+        if not text.isdigit() or len(text) > 9 or not 1 <= int(text) <= high:
+            raise BadParameter(name, f"{name}: целое число от 1 до {high}")
         values[name] = int(text)
     return values["page"], values["per_page"]
 
