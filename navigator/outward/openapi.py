@@ -127,7 +127,13 @@ SCHEMAS: dict[str, Any] = {
         "seats_total": _nullable("integer"), "schedule": _nullable("string"), "duration": _nullable("string"),
         "teacher": _nullable("string"), "rating_count": _nullable("integer"), "program_url": _nullable("string"),
         "updated": {"type": "string", "format": "date"},
-        "organization": {"$ref": "#/components/schemas/Organization"}}}]},
+        "organization": {"$ref": "#/components/schemas/Organization"},
+        "queue": {"$ref": "#/components/schemas/Queue"}}}]},
+    "Queue": {"type": "object", "required": ["waiting", "places_free"], "description":
+              "Очередь заявок на программу — только числа, без персональных данных.", "properties": {
+        "waiting": {"type": "integer", "description": "Заявки, ждущие ответа организации или места (поданные, "
+                    "рассматриваемые и в листе ожидания)."},
+        "places_free": _nullable("integer", description="Свободные места; null — организация их не указала.")}},
     "FacetCount": {"type": "object", "properties": {
         "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
         "selected": {"type": "boolean"}}},

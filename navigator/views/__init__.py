@@ -16,7 +16,8 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(api.blueprint)
     app.register_blueprint(hsds.blueprint)
 
-    from navigator.views import admin, auth, municipal, provider
+    from navigator.views import admin, auth, municipal, provider, provider_applications
 
-    for blueprint in (auth.blueprint, provider.blueprint, municipal.blueprint, admin.blueprint):
+    for blueprint in (auth.blueprint, provider.blueprint, provider_applications.blueprint, municipal.blueprint,
+                      admin.blueprint):
         app.register_blueprint(blueprint)

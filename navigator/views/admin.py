@@ -15,6 +15,7 @@ from navigator.accounts.auth import roles_required
 from navigator.accounts.mail import send_password_link
 from navigator.accounts.registry import ROLE_LABELS, AccountError, create_account, issue_password_link, list_accounts
 from navigator.catalogue.models import ROLES, Account, Municipality
+from navigator.enrollment.statistics import access_log as access_entries
 from navigator.extensions import db_session
 from navigator.views.program_form import ReasonForm
 
@@ -100,3 +101,9 @@ def toggle_active(account_id: int):
     account.active = not account.active
     db_session().commit()
     return _page(_account_form())
+
+
+@blueprint.get("/access-log")
+def access_log():
+    """Who viewed which application's personal data, and when (newest first)."""
+    return render_template("admin/access_log.html", entries=access_entries(db_session()))

@@ -12,6 +12,7 @@ from navigator.accounts.auth import limiter
 from navigator.catalogue import vocab
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
 from navigator.coverage import tables
+from navigator.enrollment.queue import public_queue
 from navigator.extensions import db_session, search_index
 from navigator.outward.openapi import openapi_document
 from navigator.outward.serialize import organization_summary, program_detail, program_summary, vocabulary_items
@@ -91,7 +92,7 @@ def program(public_id: str):
         return api_error(404, f"Программа «{public_id}» не найдена")
     if found.status != "active":
         return api_error(410, f"Программа «{public_id}» больше не проводится (в архиве)")
-    return jsonify(program_detail(found, _program_url(public_id)))
+    return jsonify(dict(program_detail(found, _program_url(public_id)), queue=public_queue(db_session(), found)))
 
 
 @blueprint.get("/organizations/<public_id>")

@@ -29,8 +29,10 @@ from navigator.accounts.moderation import (
 from navigator.accounts.provider_upload import confirm_upload, discard_upload, load_upload, preview_upload, store_upload
 from navigator.catalogue.models import Municipality
 from navigator.catalogue.program_rows import blank_row, program_row
+from navigator.enrollment.queue import offer_free_places
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
+from navigator.views import enrollment_support as enrollment
 from navigator.views.pin_map import pin_map
 from navigator.views.program_form import QuickEditForm, ReasonForm, fill, program_form, row_from, show_errors
 
@@ -152,6 +154,9 @@ def quick(public_id: str):
         for error in invalid.errors:
             flash(f"«{program.title}»: {error.describe()}", "error")
         return redirect(url_for("provider.index"))
+    offered = offer_free_places(session, program, enrollment.answer_days(), enrollment.today())  # more seats
+    session.commit()
+    enrollment.tell(offered)
     flash(f"«{program.title}»: изменения сохранены и уже видны в поиске.", "status")
     return redirect(url_for("provider.index"))
 
