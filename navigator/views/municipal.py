@@ -27,7 +27,7 @@ from navigator.catalogue.vocab import PROGRAM_STATUSES
 from navigator.enrollment.statistics import municipal_counts
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
-from navigator.views.enrollment_support import today
+from navigator.views import enrollment_support
 from navigator.views.program_form import ReasonForm
 
 blueprint = Blueprint("municipal", __name__, url_prefix="/municipal")
@@ -49,7 +49,8 @@ def applications():
     """Applications counted per municipality and organization: never a name or a contact."""
     account = _account()
     ids = None if account.role == "admin" else [m.id for m in account.municipalities]
-    return render_template("municipal/applications.html", counts=municipal_counts(db_session(), ids, today()))
+    counts = municipal_counts(db_session(), ids, enrollment_support.today())
+    return render_template("municipal/applications.html", counts=counts)
 
 
 @blueprint.get("/revisions/<int:revision_id>")

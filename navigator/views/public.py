@@ -182,8 +182,9 @@ def _apply_page(program, *, errors=None, problem=None, status=200):
 
 def _apply_throttled(_limit):
     program = find_program(db_session(), request.view_args["public_id"]) or abort(429)
-    return _apply_page(program, status=429, problem="С этого адреса или на эту программу только что отправили "
-                       "много заявок. Подождите немного и отправьте ещё раз — или позвоните в организацию.")
+    return current_app.make_response(_apply_page(program, status=429, problem=(
+        "С этого адреса или на эту программу только что отправили много заявок. Подождите немного и "
+        "отправьте ещё раз — или позвоните в организацию.")))
 
 
 def _program_key() -> str:
