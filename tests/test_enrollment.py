@@ -264,3 +264,28 @@ def test_every_view_of_personal_data_is_in_the_admin_access_log(world, client):
         assert len(session.scalars(select(ApplicationAccess)).all()) == 2
     log = signed_in(world, "admin@example.org").get("/admin/access-log").get_data(as_text=True)
     assert log.count("a@school.example.org") == 2 and f"№ {number}" in log and "Зиновий" not in log
+
+
+HOSTILE = ["<script>alert(1)</script>", "\"><img src=x onerror=alert(1)>", "'; DROP TABLE application; --",
+           "Ольга\x00\x07", "\u202eалёна", "A" * 5000, "{{ config.SECRET_KEY }}", "%s%n%x", "😀" * 50,
+           "javascript:alert(1)", "..\\..\\etc\\passwd", "\r\nBcc: victim@example.org", "  ", "１２３４"]
+
+
+@pytest.mark.parametrize("field", ["parent_name", "phone", "email", "child_name", "child_birth_year", "comment",
+                                   "consent"])
+def test_hostile_values_through_the_form(world, field):
+    """No value breaks the form: refused with a message, or stored and shown escaped; no header injection."""
+    world.config["ENROLLMENT_LIMIT_CLIENT"] = world.config["ENROLLMENT_LIMIT_PROGRAM"] = "1000 per hour"
+    provider = signed_in(world, "a@school.example.org")
+    for number, value in enumerate(HOSTILE):
+        client = world.test_client()
+        answer = apply(client, **{field: value, "child_name": f"Ребёнок{number}"} if field != "child_name"
+                       else {field: value})
+        assert answer.status_code in (303, 409, 422), (value, answer.status_code)
+        page = (client.get(answer.headers["Location"]) if answer.status_code == 303 else answer).get_data(as_text=True)
+        assert "<script>alert" not in page and "<img src=x" not in page and "\x00" not in page
+        assert "test-secret" not in page  # text, never a template
+        if answer.status_code == 303:
+            number = applications(world)[-1].id
+            shown = provider.get(f"/provider/applications/{number}").get_data(as_text=True)
+            assert "<script>alert" not in shown and "<img src=x" not in shown and "test-secret" not in shown

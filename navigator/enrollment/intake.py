@@ -39,7 +39,7 @@ class IntakeInvalid(ValueError):
         self.errors = errors
 
 
-def _clean(text: str | None, *, multiline: bool = False) -> str:
+def clean(text: str | None, *, multiline: bool = False) -> str:
     """Whitespace collapsed (lines kept in a comment); control and formatting characters dropped."""
     text = unicodedata.normalize("NFC", text or "")
     kept = "".join(ch for ch in text if ch in "\n\t" or unicodedata.category(ch) not in ("Cc", "Cf", "Cs", "Co"))
@@ -57,9 +57,9 @@ def phone_digits(phone: str) -> str:
 def check(form, age_min: int, age_max: int, year: int) -> Intake:
     """The clean application, or IntakeInvalid with every problem at once."""
     errors: dict[str, str] = {}
-    parent_name, child_name = _clean(form.get("parent_name")), _clean(form.get("child_name"))
-    phone, email = _clean(form.get("phone")), _clean(form.get("email")).lower()
-    comment = _clean(form.get("comment"), multiline=True)
+    parent_name, child_name = clean(form.get("parent_name")), clean(form.get("child_name"))
+    phone, email = clean(form.get("phone")), clean(form.get("email")).lower()
+    comment = clean(form.get("comment"), multiline=True)
     if not parent_name:
         errors["parent_name"] = "Укажите, как к вам обращаться."
     elif len(parent_name) > MAX_NAME:

@@ -21,7 +21,7 @@ from navigator.catalogue.programs import (
     place_names,
     similar_programs,
 )
-from navigator.enrollment.intake import IntakeInvalid, check
+from navigator.enrollment.intake import IntakeInvalid, check, clean
 from navigator.enrollment.queue import EnrollmentError, find_by_token, public_queue, submit, waitlist_position, withdraw
 from navigator.extensions import db_session, search_index
 from navigator.geocoding import Resolution, geocoding_for
@@ -175,8 +175,9 @@ def low_vision_switch():
 
 
 def _apply_page(program, *, errors=None, problem=None, status=200):
-    return render_template("public/apply.html", program=program, errors=errors or {}, problem=problem,
-                           form=request.form, started=enrollment.form_stamp(program.public_id),
+    shown = {name: clean(value, multiline=name == "comment") for name, value in request.form.items()}
+    return render_template("public/apply.html", program=program, errors=errors or {}, problem=problem, form=shown,
+                           started=enrollment.form_stamp(program.public_id),
                            year=enrollment.today().year), status
 
 
