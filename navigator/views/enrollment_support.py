@@ -38,8 +38,15 @@ def _signer() -> TimestampSigner:
     return TimestampSigner(current_app.config["SECRET_KEY"], salt="navigator.apply-form")
 
 
-def form_stamp(public_id: str) -> str:
-    """A signed note of when the form was shown (the minimum fill time is measured from it)."""
+def form_stamp(public_id: str, shown_before: str | None = None) -> str:
+    """A signed note of when the form was first shown (the minimum fill time is measured from it); a form shown
+    again with its errors keeps its first stamp, so correcting a field does not start the clock anew."""
+    if shown_before:
+        try:
+            if _signer().unsign(shown_before).decode() == public_id:
+                return shown_before
+        except BadSignature:
+            pass
     return _signer().sign(public_id).decode()
 
 

@@ -177,7 +177,7 @@ def low_vision_switch():
 def _apply_page(program, *, errors=None, problem=None, status=200):
     shown = {name: clean(value, multiline=name == "comment") for name, value in request.form.items()}
     return render_template("public/apply.html", program=program, errors=errors or {}, problem=problem, form=shown,
-                           started=enrollment.form_stamp(program.public_id),
+                           started=enrollment.form_stamp(program.public_id, request.form.get("started")),
                            year=enrollment.today().year), status
 
 
@@ -208,11 +208,11 @@ def apply(public_id: str):
         return redirect(url_for("public.program", public_id=public_id))
     if request.method == "GET":
         return _apply_page(found)
-    if enrollment.looks_automated(request.form, public_id):
-        return _apply_page(found, status=422, problem="Заявка не отправлена: форма заполнена слишком быстро или "
-                           "не полностью. Проверьте поля и отправьте ещё раз.")
     try:
         intake = check(request.form, found.age_min, found.age_max, enrollment.today().year)
+        if enrollment.looks_automated(request.form, public_id):
+            return _apply_page(found, status=422, problem="Заявка не отправлена: форма заполнена слишком быстро "
+                               "или не полностью. Проверьте поля и отправьте ещё раз.")
         application, token = submit(session, enrollment.sealer(), found, intake, enrollment.answer_days(),
                                     enrollment.today())
     except IntakeInvalid as invalid:
