@@ -206,23 +206,37 @@ async def wait_ready(base: str, seconds: float = 1800) -> None:
     sys.exit("the stack did not become ready")
 
 
-async def sign_in(session: aiohttp.ClientSession, base: str, link: str, password: str) -> None:
-    """Set the provider's password through its one-time link (which signs the account in)."""
+PASSWORD = "нагрузочный-тест-2026"
+
+
+async def set_password(base: str, link: str) -> None:
+    """Set the provider's password once, through its one-time link."""
     path = link[link.index("/set-password/"):]
-    async with session.get(base + path) as response:
+    async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as session:
+        async with session.get(base + path) as response:
+            token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', await response.text()).group(1)
+        async with session.post(base + path, data={"csrf_token": token, "password": PASSWORD, "repeat": PASSWORD},
+                                allow_redirects=False) as response:
+            if response.status not in (302, 303):
+                sys.exit(f"could not set the provider's password: {response.status}")
+
+
+async def sign_in(session: aiohttp.ClientSession, base: str, email: str) -> None:
+    """Log the provider in through the log-in form, as a person does."""
+    async with session.get(base + "/login") as response:
         token = re.search(r'name="csrf_token"[^>]*value="([^"]+)"', await response.text()).group(1)
-    async with session.post(base + path, data={"csrf_token": token, "password": password, "repeat": password},
+    async with session.post(base + "/login", data={"csrf_token": token, "email": email, "password": PASSWORD},
                             allow_redirects=False) as response:
         if response.status not in (302, 303):
             sys.exit(f"could not sign the provider in: {response.status}")
 
 
-async def provider_saves(base: str, link: str, programs: list[str], organization: str, workers: int,
+async def provider_saves(base: str, email: str, programs: list[str], organization: str, workers: int,
                          stop_at: float, visible: list[float], failures: list[str]) -> None:
     """Once a second: toggle a program's free places through the cabinet, then time until every worker sees it."""
     jar = aiohttp.CookieJar(unsafe=True)
     async with aiohttp.ClientSession(cookie_jar=jar) as session:
-        await sign_in(session, base, link, "нагрузочный-тест-2026")
+        await sign_in(session, base, email)
         round_number = 0
         while time.monotonic() < stop_at:
             started = time.monotonic()
@@ -326,12 +340,12 @@ def report(rate: float, results, errors, achieved: float, visible: list[float], 
     return p95 <= 300 and total_errors == 0
 
 
-async def run_rates(stack: Stack, urls, rates: list[float], duration: float, link: str,
+async def run_rates(stack: Stack, urls, rates: list[float], duration: float, email: str,
                     saves: tuple[list[str], str]) -> None:
     held = []
     for number, rate in enumerate(rates):
         visible, failures = [], []
-        saver = asyncio.create_task(provider_saves(stack.base, link, saves[0], saves[1], stack.workers,
+        saver = asyncio.create_task(provider_saves(stack.base, email, saves[0], saves[1], stack.workers,
                                                    time.monotonic() + duration, visible, failures))
         results, errors, achieved, _elapsed = await drive(stack.base, urls, rate, duration, seed=number)
         await saver
@@ -380,7 +394,8 @@ def main() -> None:
         if not link:
             sys.exit(f"could not create the provider account: {out.stdout}{out.stderr}")
         rates = [float(rate) for rate in arguments.rates.split(",")]
-        asyncio.run(run_rates(stack, urls, rates, arguments.duration, link.group(0), (programs, organization)))
+        asyncio.run(set_password(stack.base, link.group(0)))
+        asyncio.run(run_rates(stack, urls, rates, arguments.duration, email, (programs, organization)))
     finally:
         stack.stop()
         if not arguments.keep:

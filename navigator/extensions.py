@@ -20,6 +20,7 @@ from navigator.search.follower import IndexFollower
 _EXTENSION = "navigator.database"
 _SEARCH_EXTENSION = "navigator.search"
 _FOLLOWER_EXTENSION = "navigator.index_follower"
+_THREAD_EXTENSION = "navigator.follower_thread"
 
 log = logging.getLogger(__name__)
 
@@ -68,7 +69,8 @@ def init_search(app: Flask) -> SearchIndex:
     if mode == "inline":
         subscribe(session_factory, lambda _sequence: _follow_inline(follower, index))
     elif mode == "thread":
-        _FollowerThread(follower, index, session_factory).start_on_first_request(app)
+        app.extensions[_THREAD_EXTENSION] = _FollowerThread(follower, index, session_factory)
+        app.extensions[_THREAD_EXTENSION].start_on_first_request(app)
     return index
 
 
@@ -93,6 +95,11 @@ class _FollowerThread:
         self._thread: threading.Thread | None = None
         subscribe(session_factory, lambda _sequence: self.wake.set())
 
+    def close(self) -> None:
+        self.stop.set()
+        if self._thread is not None:
+            self._thread.join(timeout=30)
+
     def start_on_first_request(self, app: Flask) -> None:
         app.before_request(self._ensure_running)
 
@@ -104,6 +111,13 @@ class _FollowerThread:
                                                     kwargs={"on_pass": lambda _result: self.index.look_again()},
                                                     name="index-follower", daemon=True)
                     self._thread.start()
+
+
+def stop_following(app: Flask) -> None:
+    """Stop the app's follower thread, if it has one (tests and embedding code that outlive the app)."""
+    thread = app.extensions.get(_THREAD_EXTENSION)
+    if thread is not None:
+        thread.close()
 
 
 def index_follower(app: Flask | None = None) -> IndexFollower:

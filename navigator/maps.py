@@ -157,12 +157,7 @@ class MapBuilder:
         search near `{lat},{lon}` within `{radius}` km).
         """
         if len(pins) > SERVER_CLUSTERS_ABOVE and narrow_pattern:
-            layer = _PlainPins(f"cells-{secrets.token_hex(8)}")
-            layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
-            cells = grid_cells(pins)
-            data = safe_json({"cells": [[cell.lat, cell.lon, cell.count, cell.radius_km] for cell in cells],
-                              "narrow": narrow_pattern})
-            return self.data_map(layer, data, _bounds(pins))
+            return self.cells_map([pin.lat for pin in pins], [pin.lon for pin in pins], narrow_pattern)
         data_id = f"pins-{secrets.token_hex(8)}"
         layer = _ClusteredPins(data_id, disable_clustering_at_zoom=CLUSTER_UNTIL_ZOOM, spiderfy_on_max_zoom=True,
                                show_coverage_on_hover=False)
@@ -171,6 +166,17 @@ class MapBuilder:
         layer.default_css = [(name, self.static_url(MARKERCLUSTER + file)) for name, file in (
             ("markercluster_css", "MarkerCluster.css"), ("markercluster_default_css", "MarkerCluster.Default.css"))]
         return self._render(pins, link_pattern, layer)
+
+    def cells_map(self, lat: Sequence[float], lon: Sequence[float], narrow_pattern: str) -> RenderedMap:
+        """Many results grouped into grid cells on the server, each linking to the search narrowed to it."""
+        lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
+        layer = _PlainPins(f"cells-{secrets.token_hex(8)}")
+        layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
+        cells = grid_cells(lat, lon)
+        data = safe_json({"cells": [[cell.lat, cell.lon, cell.count, cell.radius_km] for cell in cells],
+                          "narrow": narrow_pattern})
+        bounds = ((float(lat.min()), float(lon.min())), (float(lat.max()), float(lon.max()))) if len(lat) else None
+        return self.data_map(layer, data, bounds)
 
     def venues_map(self, pins: Sequence[Pin], link_pattern: str | None = None) -> RenderedMap:
         """A small map of one or a few places, each pin shown on its own."""
@@ -220,10 +226,8 @@ def _bounds(pins: Sequence[Pin]):
     return (min(lats), min(lons)), (max(lats), max(lons))
 
 
-def grid_cells(pins: Sequence[Pin], cells: int = GRID_CELLS) -> list[Cell]:
-    """Group pins into square-ish cells of the results' extent; each cell at the mean point of its pins."""
-    lat = np.fromiter((pin.lat for pin in pins), dtype=np.float64, count=len(pins))
-    lon = np.fromiter((pin.lon for pin in pins), dtype=np.float64, count=len(pins))
+def grid_cells(lat: np.ndarray, lon: np.ndarray, cells: int = GRID_CELLS) -> list[Cell]:
+    """Group points into square-ish cells of their extent; each cell at the mean point of its points."""
     stretch = max(np.cos(np.radians(lat.mean())), 0.1)  # a degree of longitude is this much shorter
     side = max(np.ptp(lat), np.ptp(lon) * stretch, 1e-4) / cells
     rows = np.minimum(np.floor((lat - lat.min()) / side), cells - 1)  # the top edge belongs to the last row

@@ -289,3 +289,14 @@ def test_hostile_values_through_the_form(world, field):
             number = applications(world)[-1].id
             shown = provider.get(f"/provider/applications/{number}").get_data(as_text=True)
             assert "<script>alert" not in shown and "<img src=x" not in shown and "test-secret" not in shown
+
+
+def test_the_card_follows_the_queue_and_private_pages_are_never_revalidated(world):
+    visitor = world.test_client()  # no session cookie: the program page gets an ETag
+    tag = visitor.get("/programs/a1").headers["ETag"].strip('"')
+    path = status_path(apply(world.test_client()))
+    again = visitor.get("/programs/a1", headers={"If-None-Match": f'"{tag}"'})
+    assert again.status_code == 200 and "в очереди на программу 1" in again.get_data(as_text=True)
+    private = world.test_client().get(path)
+    assert "ETag" not in private.headers and private.headers["Cache-Control"] == "no-store"
+    assert "ETag" not in world.test_client().get("/programs/a1/apply").headers

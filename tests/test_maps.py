@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 import re
 
+import numpy as np
+
 from navigator.config import PROJECT_ROOT
 from navigator.maps import MapBuilder, Pin, Tiles, safe_json, tile_server
 
@@ -65,7 +67,8 @@ def test_grid_cells_count_every_pin_once_and_keep_far_places_apart():
 
     kemerovo = [Pin(55.35 + i * 1e-5, 86.08, f"К{i}") for i in range(300)]
     novokuznetsk = [Pin(53.76, 87.12 + i * 1e-5, f"Н{i}") for i in range(200)]
-    cells = grid_cells(kemerovo + novokuznetsk)
+    every = kemerovo + novokuznetsk
+    cells = grid_cells(np.array([pin.lat for pin in every]), np.array([pin.lon for pin in every]))
     assert sum(cell.count for cell in cells) == 500
     assert {cell.count for cell in cells} == {300, 200}
     big = next(cell for cell in cells if cell.count == 300)

@@ -8,8 +8,9 @@ import re
 import pytest
 from sqlalchemy import select
 
+from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer import import_file
-from navigator.catalogue.models import District, Municipality
+from navigator.catalogue.models import District, Municipality, Program
 from navigator.extensions import database, index_follower
 from tests.factories import make_row, write_csv
 
@@ -316,3 +317,26 @@ def test_every_page_links_to_the_other_audiences(catalog):
             assert target in html, (url, target)
     for target in ("/coverage", "/login", "/api/v1/openapi.json"):
         assert catalog.test_client().get(target).status_code == 200, target
+
+
+def test_an_unchanged_page_is_revalidated_without_rendering(catalog, monkeypatch):
+    client = catalog.test_client()
+    first = client.get("/", query_string={"q": "шахматы"})
+    tag = first.headers["ETag"]
+    assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
+    rendered = []
+    monkeypatch.setattr("navigator.views.public.run_search", lambda *args, **kwargs: rendered.append(1))
+    again = client.get("/", query_string={"q": "шахматы"}, headers={"If-None-Match": tag})
+    assert again.status_code == 304 and not again.data and not rendered
+    assert "Content-Security-Policy" not in again.headers  # the stored page keeps the policy its nonce matches
+    monkeypatch.undo()
+    with database(catalog).session_factory() as session:  # a provider saves: every page's tag changes
+        program = session.scalar(select(Program).where(Program.public_id == "p1"))
+        program.seats_free = 0
+        mark_programs_changed(session, [program.id])
+        session.commit()
+    changed = client.get("/", query_string={"q": "шахматы"}, headers={"If-None-Match": tag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != tag
+    assert client.get("/", query_string={"q": "танцы"}).headers["ETag"] != changed.headers["ETag"]
+    client.set_cookie("session", "someone")  # a visitor with a session (signed in, a message waiting)
+    assert "ETag" not in client.get("/", query_string={"q": "шахматы"}).headers

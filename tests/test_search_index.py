@@ -19,7 +19,7 @@ from navigator import create_app
 from navigator.catalogue.changes import latest_sequence, mark_programs_changed
 from navigator.catalogue.importer import import_file
 from navigator.catalogue.models import OutboxEntry, Program
-from navigator.extensions import database, index_follower, search_index
+from navigator.extensions import database, index_follower, search_index, stop_following
 from navigator.search import follower as follower_module
 from navigator.search import index as index_module
 from navigator.search import index_status
@@ -175,7 +175,7 @@ def test_web_workers_of_an_external_follower_only_read(loaded, tmp_path):
     assert titles(client, q="ладья") == []
     follower = start_follower(environment(loaded, INDEX_FOLLOWER="external"))
     try:
-        assert eventually(lambda: titles(client, q="ладья"), seconds=10) == ["Шахматный клуб «Ладья»"]
+        assert eventually(lambda: titles(client, q="ладья"), seconds=30) == ["Шахматный клуб «Ладья»"]  # it started
         saved = time.monotonic()
         rename(worker, "p2", "Ксилофонный ансамбль")
         assert eventually(lambda: titles(client, q="ксилофонный"), seconds=2.0) == ["Ксилофонный ансамбль"]
@@ -198,7 +198,7 @@ def test_two_nodes_follow_one_database_and_a_stopped_node_catches_up(loaded, tmp
     follower_a, follower_b = start_follower(env_a), start_follower(env_b)
     client_b = node_b.test_client()
     try:
-        assert eventually(lambda: titles(client_b, q="шахматы"), seconds=20) == ["Шахматы"]  # B built its replica
+        assert eventually(lambda: titles(client_b, q="шахматы"), seconds=30) == ["Шахматы"]  # B built its replica
         saved = time.monotonic()
         rename(loaded, "p1", "Шахматный клуб «Ладья»")  # saved through node A
         assert eventually(lambda: titles(client_b, q="ладья"), seconds=2.0) == ["Шахматный клуб «Ладья»"]
@@ -208,7 +208,7 @@ def test_two_nodes_follow_one_database_and_a_stopped_node_catches_up(loaded, tmp
         time.sleep(0.5)
         assert titles(client_b, q="ксилофонный") == []
         follower_b = start_follower(env_b)
-        assert eventually(lambda: titles(client_b, q="ксилофонный"), seconds=10) == ["Ксилофонный ансамбль"]
+        assert eventually(lambda: titles(client_b, q="ксилофонный"), seconds=30) == ["Ксилофонный ансамбль"]
     finally:
         stop(follower_a), stop(follower_b)
     assert read_state(tmp_path / "node-b") == read_state(Path(loaded.config["INDEX_DIR"]))
@@ -220,20 +220,22 @@ def test_concurrent_writers_lose_no_change(loaded, client):
     thread_app = create_app({**loaded.config, "INDEX_FOLLOWER": "thread"}, instance_path=str(Path(
         loaded.config["INDEX_DIR"]).parent / "threaded"))
     thread_app.test_client().get("/healthz")  # the first request starts the follower thread
+    try:
+        def writer(public_id: str) -> None:
+            for round_number in range(8):
+                rename(thread_app, public_id, f"Кружок {public_id} вариант{round_number}")
 
-    def writer(public_id: str) -> None:
-        for round_number in range(8):
-            rename(thread_app, public_id, f"Кружок {public_id} вариант{round_number}")
-
-    threads = [threading.Thread(target=writer, args=(public_id,)) for public_id in ("p1", "p2")]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join()
-    index_dir = loaded.config["INDEX_DIR"]
-    assert eventually(lambda: indexed_titles(index_dir) == ["Кружок p1 вариант7", "Кружок p2 вариант7"], seconds=5)
-    with database(loaded).session_factory() as session:
-        assert eventually(lambda: read_state(Path(index_dir))["sequence"] == latest_sequence(session), seconds=2)
+        threads = [threading.Thread(target=writer, args=(public_id,)) for public_id in ("p1", "p2")]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join()
+        index_dir = loaded.config["INDEX_DIR"]
+        assert eventually(lambda: indexed_titles(index_dir) == ["Кружок p1 вариант7", "Кружок p2 вариант7"], seconds=5)
+        with database(loaded).session_factory() as session:
+            assert eventually(lambda: read_state(Path(index_dir))["sequence"] == latest_sequence(session), seconds=2)
+    finally:
+        stop_following(thread_app)
     database(thread_app).engine.dispose()
 
 

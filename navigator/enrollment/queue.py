@@ -6,6 +6,8 @@ program change (navigator.catalogue.changes), so search, the card and the covera
 no place is free, or others already wait, a new application goes to the waiting list in order of arrival;
 a freed place (a withdrawal, more seats) offers the first of the list to the provider again, with a new
 answer date. Programs with unknown free places never send anyone to the waiting list by themselves.
+Every change of state marks its program changed too: the queue counts are part of the card and the API,
+so pages revalidated from the outbox sequence (navigator.views.freshness) show the queue as it is.
 """
 
 from __future__ import annotations
@@ -66,7 +68,10 @@ def _waitlisted(session: Session, program_id: int) -> list[Application]:
                                 .order_by(Application.created_at, Application.id)))
 
 
-def _move(application: Application, state: str, account: Account | None, note: str | None = None) -> None:
+def _move(session: Session, application: Application, state: str, account: Account | None,
+          note: str | None = None) -> None:
+    """Change the state, record who and when; the program changed too (its public queue counts did)."""
+    mark_programs_changed(session, [application.program.id])
     application.state = state
     application.events.append(ApplicationEvent(state=state, account_id=account.id if account else None, note=note))
     if state in FINAL_STATES:
@@ -92,7 +97,7 @@ def submit(session: Session, sealer: Sealer, program: Program, intake: Intake, a
                               answer_by=answer_deadline(today, answer_days), state="submitted")
     session.add(application)
     full = program.seats_free == 0 or bool(_waitlisted(session, program.id))
-    _move(application, "submitted", None)
+    _move(session, application, "submitted", None)
     if full:
         _put_on_list(session, application, None, "свободных мест нет — заявка в листе ожидания")
     session.flush()
@@ -101,7 +106,7 @@ def submit(session: Session, sealer: Sealer, program: Program, intake: Intake, a
 
 def _put_on_list(session: Session, application: Application, account: Account | None, note: str | None) -> None:
     session.flush()
-    _move(application, "waitlisted", account, note)
+    _move(session, application, "waitlisted", account, note)
     application.first_position = waitlist_position(session, application)
 
 
@@ -127,7 +132,7 @@ def view_personal(session: Session, sealer: Sealer, application: Application, ac
     """The personal fields for a provider or admin: the view is logged, and a new application is now in review."""
     session.add(ApplicationAccess(application_id=application.id, account_id=account.id))
     if application.state == "submitted" and account.role == "provider":
-        _move(application, "reviewing", account)
+        _move(session, application, "reviewing", account)
     return sealer.open(application.personal)
 
 
@@ -142,7 +147,7 @@ def accept(session: Session, application: Application, account: Account) -> None
             raise EnrollmentError("Свободных мест нет: поставьте заявку в лист ожидания или увеличьте число мест.")
         session.refresh(program, ["seats_free"])
         mark_programs_changed(session, [program.id])
-    _move(application, "accepted", account)
+    _move(session, application, "accepted", account)
 
 
 def decline(session: Session, application: Application, account: Account, reason: str, text: str) -> None:
@@ -154,7 +159,7 @@ def decline(session: Session, application: Application, account: Account, reason
     if reason == "other" and not text:
         raise EnrollmentError("Напишите причину отказа: родитель её прочтёт.")
     application.decline_reason = DECLINE_REASONS[reason] + (f": {text}" if text else "")
-    _move(application, "declined", account, application.decline_reason)
+    _move(session, application, "declined", account, application.decline_reason)
 
 
 def waitlist(session: Session, application: Application, account: Account) -> None:
@@ -182,7 +187,7 @@ def withdraw(session: Session, application: Application, answer_days: int, today
     if application.state == "withdrawn":
         return []
     was_accepted = application.state == "accepted"
-    _move(application, "withdrawn", None)
+    _move(session, application, "withdrawn", None)
     erase(application)
     program = application.program
     if was_accepted and program.seats_free is not None:
@@ -204,7 +209,7 @@ def offer_free_places(session: Session, program: Program, answer_days: int, toda
     offered = _waitlisted(session, program.id)[:max(0, program.seats_free - claimed)]
     for application in offered:
         application.answer_by = answer_deadline(today, answer_days)
-        _move(application, "reviewing", None, "освободилось место — заявка снова рассматривается")
+        _move(session, application, "reviewing", None, "освободилось место — заявка снова рассматривается")
     return offered
 
 

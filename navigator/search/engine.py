@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -56,7 +57,7 @@ class SearchResult:
     corrected_from: str | None = None
     suggestion: str | None = None
     ignored_words: list[str] = field(default_factory=list)
-    points: list[MapPoint] = field(default_factory=list)
+    points: Sequence[MapPoint] | MapPoints = ()
     unmapped: int = 0
 
     @property
@@ -301,10 +302,24 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
                         points=points, unmapped=unmapped)
 
 
-def _points(columns: Columns, final: np.ndarray) -> tuple[list[MapPoint], int]:
-    """Every mapped result as a map point; the fields are gathered column by column, not point by point."""
-    docnums = np.flatnonzero(final & columns.mapped)
-    points = list(map(MapPoint, columns.public_id[docnums].tolist(), columns.title[docnums].tolist(),
-                      columns.organization_name[docnums].tolist(), columns.lat[docnums].tolist(),
-                      columns.lon[docnums].tolist()))
+class MapPoints:
+    """Every mapped result, column by column: a map of the whole region needs only the coordinates (the server
+    groups them), so the per-point tuples are made only when someone iterates."""
+
+    def __init__(self, columns: Columns, docnums: np.ndarray):
+        self.lat, self.lon = columns.lat[docnums], columns.lon[docnums]
+        self._columns, self._docnums = columns, docnums
+
+    def __len__(self) -> int:
+        return len(self._docnums)
+
+    def __iter__(self):
+        columns, docnums = self._columns, self._docnums
+        return map(MapPoint, columns.public_id[docnums].tolist(), columns.title[docnums].tolist(),
+                   columns.organization_name[docnums].tolist(), self.lat.tolist(), self.lon.tolist())
+
+
+def _points(columns: Columns, final: np.ndarray) -> tuple[MapPoints, int]:
+    """Every mapped result, and how many results have no point."""
+    points = MapPoints(columns, np.flatnonzero(final & columns.mapped))
     return points, int(np.count_nonzero(final)) - len(points)

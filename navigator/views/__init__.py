@@ -6,9 +6,10 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from navigator.views import api, coverage, errors, health, hsds, public, site
+    from navigator.views import api, coverage, errors, freshness, health, hsds, public, site
 
     site.init_site(app)
+    freshness.init_freshness(app)
     errors.register_error_handlers(app)
     app.register_blueprint(health.blueprint)
     app.register_blueprint(public.blueprint)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, jsonify, request
+from flask import Blueprint, current_app, jsonify, make_response, request
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
 
@@ -39,8 +39,8 @@ def api_error(status: int, message: str, parameter: str | None = None):
 
 
 def _too_many(_limit):
-    return api_error(429, "Слишком много запросов с этого адреса: подождите немного и повторите "
-                          "(ограничение NAVIGATOR_API_RATE_LIMIT).")
+    return make_response(api_error(429, "Слишком много запросов с этого адреса: подождите немного и повторите "
+                                        "(ограничение NAVIGATOR_API_RATE_LIMIT)."))
 
 
 # One limit per client address for the whole API, counted in the shared limit storage (Redis with

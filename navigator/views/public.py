@@ -10,6 +10,7 @@ from urllib.parse import urlencode
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.datastructures import MultiDict
 
+from navigator import maps
 from navigator.accounts.auth import limiter
 from navigator.catalogue.programs import (
     districts_by_municipality,
@@ -102,9 +103,12 @@ def index():
 
 def _results_map(result):
     """The map of every mapped result (none when nothing has a point, or in the low-vision version)."""
-    if not result.points:
+    points = result.points
+    if not len(points):
         return None
-    pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in result.points]
+    if len(points) > maps.SERVER_CLUSTERS_ABOVE:  # grouped on the server: only the coordinates are needed
+        return map_builder().cells_map(points.lat, points.lon, _narrow_pattern())
+    pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in points]
     return map_builder().results_map(pins, _link_pattern(), _narrow_pattern())
 
 

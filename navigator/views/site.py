@@ -54,7 +54,9 @@ def script_json(value) -> Markup:
 
 
 def _secure_headers(response):
-    response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce(), current_app.config["TILE_URL"])
+    if response.status_code != 304:  # a 304 keeps the stored page's policy, whose nonce its scripts carry
+        response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce(),
+                                                                              current_app.config["TILE_URL"])
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     return response
