@@ -28,9 +28,8 @@ from navigator.catalogue.importer import import_file  # noqa: E402
 from navigator.catalogue.models import Municipality, Program, Venue  # noqa: E402
 from navigator.coverage.service import fingerprint  # noqa: E402
 from navigator.db import make_engine, make_session_factory  # noqa: E402
-from navigator.extensions import database  # noqa: E402
+from navigator.extensions import coverage, database  # noqa: E402
 from navigator.sampledata.generator import write_csv  # noqa: E402
-from navigator.views.coverage import coverage_service  # noqa: E402
 
 
 def cached_database(folder: Path, rows: int, seed: int) -> Path:
@@ -110,7 +109,7 @@ def main() -> None:
         row(label, f"{first:.0f}", f"{p50:.1f}", f"{p95:.1f}", f"{size / 1024:.0f}")
     # A change: one program's seats change in this process. The snapshot reloads in the background while
     # the previous one keeps answering; the pages are timed during the reload and after it.
-    service = coverage_service(app)
+    service = coverage(app).service
     with factory() as session:
         session.execute(update(Program).where(Program.id == 1).values(seats_free=Program.seats_free))
         mark_programs_changed(session, {1})

@@ -15,12 +15,21 @@ For each step it prints the import proper (read, validate, apply, commit) and, a
 search index took to follow the commit (the after-commit hook: a rebuild for a change of about half
 the index or more, else an update of the changed programs), rows per second of each and of both,
 and the peak memory so far of this process and of its finished children (Whoosh's workers).
+
+Then our CSV and the shapes of real exports, each imported by a fresh process (so that its peak memory is its
+own) into a fresh SQLite database without a search index — the importer alone, warnings on; its CPU
+seconds are printed beside the wall time, as the machine may be shared:
+
+4. the same N rows as a messy export: Windows-1251, semicolons, decimal commas, a free-text `age`
+   column instead of age_min/age_max, and every tenth program with its own phone (a warning each);
+5. --xlsx-rows (default 20,000) rows as an .xlsx workbook.
 """
 
 from __future__ import annotations
 
 import argparse
 import csv
+import multiprocessing
 import os
 import platform
 import resource
@@ -76,6 +85,82 @@ def changed_copy(source: Path, target: Path) -> int:
     return len(rows[::CHANGED_EVERY])
 
 
+def messy_copy(source: Path, target: Path) -> int:
+    """Write source as a region's spreadsheet would: cp1251, ';', decimal commas, free-text ages, own phones."""
+    warnings = 0
+    with open(source, encoding="utf-8", newline="") as handle, \
+            open(target, "w", encoding="cp1251", errors="replace", newline="") as out:
+        reader = csv.DictReader(handle)
+        fields = [name for name in reader.fieldnames if name not in ("age_min", "age_max")] + ["age"]
+        writer = csv.DictWriter(out, fieldnames=fields, delimiter=";", lineterminator="\r\n")
+        writer.writeheader()
+        for number, row in enumerate(reader):
+            low, high = row.pop("age_min"), row.pop("age_max")
+            row["age"] = f"с {low} лет" if high == "18" else f"{low}–{high} лет"
+            row["lat"], row["lon"] = row["lat"].replace(".", ","), row["lon"].replace(".", ",")
+            if number % 10 == 5 and row["phone"]:
+                row["phone"] = f"+7 (3842) 90-{number % 100:02d}-{number % 97:02d}"
+                warnings += 1
+            writer.writerow(row)
+    return warnings
+
+
+def xlsx_copy(source: Path, target: Path, rows: int) -> None:
+    """The first rows of source as an .xlsx workbook written as Excel writes one (XlsxWriter: shared strings)."""
+    import xlsxwriter
+
+    numeric = {"age_min", "age_max", "seats_total", "seats_free", "price_rub", "rating_count", "lat", "lon", "rating"}
+    with open(source, encoding="utf-8", newline="") as handle, \
+            xlsxwriter.Workbook(str(target)) as workbook:
+        sheet = workbook.add_worksheet("Программы")
+        reader = csv.DictReader(handle)
+        sheet.write_row(0, 0, reader.fieldnames)
+        for number, row in enumerate(reader, start=1):
+            if number > rows:
+                break
+            sheet.write_row(number, 0, [float(row[name]) if name in numeric and row[name] else row[name]
+                                        for name in reader.fieldnames])
+
+
+def _import_alone(path: str, folder: str, answer) -> None:
+    """In a fresh process: migrate an empty SQLite database and import path; send back time and peak MB."""
+    from sqlalchemy.orm import sessionmaker
+
+    engine = sqlalchemy.create_engine(f"sqlite:///{folder}/alone.db")
+    migrations.upgrade(engine)
+    with sessionmaker(engine)() as session:
+        started, cpu = time.perf_counter(), time.process_time()
+        summary = import_file(session, Path(path))
+        seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    answer.send((seconds, cpu, own_peak_mb(), str(summary),
+                 len(summary.findings.warnings), "; ".join(summary.findings.detected)))
+
+
+def own_peak_mb() -> float:
+    """This process's peak resident memory since it started its program.
+
+    VmHWM, not ru_maxrss: a spawned process is forked from the benchmark before it runs Python anew,
+    and ru_maxrss keeps the parent's size from that moment.
+    """
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+def run_alone(label: str, path: Path, folder: Path, rows: int) -> None:
+    """Import path in a spawned process and print its rows/s and its own peak memory."""
+    folder.mkdir()
+    context = multiprocessing.get_context("spawn")
+    receive, send = context.Pipe(duplex=False)
+    process = context.Process(target=_import_alone, args=(str(path), str(folder), send))
+    process.start()
+    seconds, cpu, peak, summary, warnings, detected = receive.recv()
+    process.join()
+    print(f"{label:<28} {seconds:9.1f} {rows / seconds:8.0f} {cpu:6.1f} {rows / cpu:8.0f} {peak:8.0f} {warnings:9,}"
+          f"  {summary}; {detected}")
+
+
 def peak_mb() -> tuple[float, float]:
     kilobytes = (resource.getrusage(who).ru_maxrss for who in (resource.RUSAGE_SELF, resource.RUSAGE_CHILDREN))
     return tuple(value / 1024 for value in kilobytes)
@@ -117,6 +202,8 @@ def main() -> None:
     parser.add_argument("--rows", type=int, default=100_000, help="rows to generate (default 100,000)")
     parser.add_argument("--seed", type=int, default=1, help="seed of the sample generator (default 1)")
     parser.add_argument("--database-url", help="also import into this empty database (e.g. PostgreSQL)")
+    parser.add_argument("--xlsx-rows", type=int, default=20_000, help="rows of the .xlsx step (default 20,000)")
+    parser.add_argument("--only-shapes", action="store_true", help="skip steps 1–3 (the index-following ones)")
     arguments = parser.parse_args()
     print(f"{platform.node()}: {platform.machine()}, {len(os.sched_getaffinity(0))} cores, "
           f"Python {platform.python_version()}, SQLite {sqlite3.sqlite_version}, SQLAlchemy {sqlalchemy.__version__}")
@@ -127,8 +214,17 @@ def main() -> None:
         changed = changed_copy(first, folder / "changed.csv")
         files = [("first import", first), ("re-import, unchanged", first),
                  (f"{changed} rows changed", folder / "changed.csv")]
-        run_steps(f"SQLite, {arguments.rows:,} rows", f"sqlite:///{folder / 'navigator.db'}", folder / "sqlite",
-                  files, arguments.rows)
+        if not arguments.only_shapes:
+            run_steps(f"SQLite, {arguments.rows:,} rows", f"sqlite:///{folder / 'navigator.db'}", folder / "sqlite",
+                      files, arguments.rows)
+        messy_copy(first, folder / "messy.csv")
+        xlsx_copy(first, folder / "programs.xlsx", arguments.xlsx_rows)
+        print(f"\nReal exports, each in a fresh process and database, no index\n{'file':<28} {'import s':>9} "
+              f"{'rows/s':>8} {'CPU s':>6} {'rows/CPU s':>8} {'peak MB':>8} {'warnings':>9}  summary; detected")
+        run_alone(f"our CSV, {arguments.rows:,} rows", first, folder / "alone-plain", arguments.rows)
+        run_alone(f"messy CSV, {arguments.rows:,} rows", folder / "messy.csv", folder / "alone-messy", arguments.rows)
+        run_alone(f".xlsx, {arguments.xlsx_rows:,} rows", folder / "programs.xlsx", folder / "alone-xlsx",
+                  arguments.xlsx_rows)
         if arguments.database_url:
             run_steps(f"{arguments.database_url.split(':')[0]}, {arguments.rows:,} rows", arguments.database_url,
                       folder / "other", files, arguments.rows)

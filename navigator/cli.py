@@ -5,6 +5,7 @@ Each command is a thin wrapper: it opens a session, calls one plain function and
 
 from __future__ import annotations
 
+import dataclasses
 import signal
 import sys
 import threading
@@ -18,8 +19,17 @@ from tqdm import tqdm
 from navigator import migrations
 from navigator.accounts.mail import send_password_link
 from navigator.accounts.registry import AccountError, create_account, find_account, issue_password_link, password_link
-from navigator.catalogue.importer import ImportRejected, already_imported, import_file
+from navigator.catalogue.importer import (
+    ImportRejected,
+    ReadOptions,
+    already_imported,
+    import_file,
+    report_lines,
+    write_report,
+)
 from navigator.catalogue.importer.hsds import import_package
+from navigator.catalogue.importer.mapping import MappingError, load_mapping
+from navigator.catalogue.importer.reading import KNOWN_COLUMNS
 from navigator.catalogue.models import ROLES
 from navigator.enrollment.retention import purge, reseal_all
 from navigator.enrollment.sealing import Sealer
@@ -52,15 +62,30 @@ def init_db_command() -> None:
               help="Archive programs of the file's organizations that the file no longer lists.")
 @click.option("--skip-if-imported", is_flag=True,
               help="Do nothing if this exact file (same checksum) was imported before.")
+@click.option("--strict", is_flag=True,
+              help="Refuse rows that disagree about their organization or venue, and unknown columns.")
+@click.option("--encoding", metavar="NAME", help="Encoding of a CSV (utf-8, cp1251, ...); detected if not given.")
+@click.option("--delimiter", metavar="CHAR", help="Delimiter of a CSV (',', ';' or 'tab'); detected if not given.")
+@click.option("--sheet", metavar="NAME", help="Sheet of an .xlsx workbook (default: the first).")
+@click.option("--mapping", type=click.Path(exists=True, dir_okay=False, path_type=Path),
+              help="Column mapping (TOML, or YAML with PyYAML): their columns and values to ours.")
+@click.option("--default", "defaults", multiple=True, metavar="FIELD=VALUE",
+              help="Value for a field a row leaves empty (repeatable); each use is counted in the report.")
+@click.option("--report", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write every error and warning to this CSV (line, column, value, message, level).")
 @with_appcontext
-def import_command(file: Path, file_format: str, dry_run: bool, archive_missing: bool,
-                   skip_if_imported: bool) -> None:
-    """Import programs from a CSV file (docs/data.md) or an HSDS package: all rows or, on any error, none."""
+def import_command(file: Path, file_format: str, dry_run: bool, archive_missing: bool, skip_if_imported: bool,
+                   report: Path | None, **reading) -> None:
+    """Import programs from a CSV or XLSX file (docs/data.md) or an HSDS package: all valid rows or, on any error, none.
+
+    Exit status 0 when the import applied (with or without warnings), 1 when it applied nothing.
+    """
     _require_schema()
+    options = _read_options(**reading)
     if file_format == "hsds":
         if skip_if_imported:
             raise click.BadParameter("applies to CSV files only", param_hint="--skip-if-imported")
-        _import_hsds(file, dry_run, archive_missing)
+        _import_hsds(file, dry_run, archive_missing, options.defaults, report)
         return
     if file.is_dir():
         raise click.BadParameter(f"{file} is a folder; only --format hsds reads a folder", param_hint="FILE")
@@ -69,14 +94,22 @@ def import_command(file: Path, file_format: str, dry_run: bool, archive_missing:
         return
     try:
         summary = import_file(db_session(), file, dry_run=dry_run, archive_missing=archive_missing,
-                              progress=_progress_bar)
+                              progress=_progress_bar, options=options)
     except ImportRejected as rejected:
+        for line in rejected.detected:
+            click.echo(f"{file.name}: {line}", err=True)
         for error in rejected.errors:
             click.echo(str(error), err=True)
+        _write_report(report, [*rejected.errors, *rejected.warnings])
         click.echo(f"{file.name}: {len(rejected.errors)} error(s); nothing was imported.", err=True)
         sys.exit(1)
+    for line in summary.findings.detected:
+        click.echo(f"{file.name}: {line}")
     prefix = "Dry run, nothing changed. Would apply: " if dry_run else "Imported: "
     click.echo(f"{prefix}{summary}.")
+    for line in report_lines(summary.findings):
+        click.echo(line)
+    _write_report(report, summary.findings.warnings)
     if dry_run:
         return
     if current_app.config["GEOCODER"] != "off":
@@ -84,17 +117,20 @@ def import_command(file: Path, file_format: str, dry_run: bool, archive_missing:
     _bring_index_up_to_date()
 
 
-def _import_hsds(path: Path, dry_run: bool, archive_missing: bool) -> None:
+def _import_hsds(path: Path, dry_run: bool, archive_missing: bool, defaults: dict[str, str],
+                 report: Path | None) -> None:
     boundaries = load_region(current_app.config["BOUNDARIES_FILE"], None, None).boundaries
     try:
-        result = import_package(db_session(), path, dry_run=dry_run, archive_missing=archive_missing,
-                                progress=_progress_bar,
+        result = import_package(db_session(), path, defaults=defaults, dry_run=dry_run,
+                                archive_missing=archive_missing, progress=_progress_bar,
                                 inside_region=boundaries.contains if boundaries else None)
     except ImportRejected as rejected:
         for error in rejected.errors:
             click.echo(str(error), err=True)
+        _write_report(report, rejected.errors)
         click.echo(f"{path.name}: {len(rejected.errors)} error(s); nothing was imported.", err=True)
         sys.exit(1)
+    _write_report(report, [dataclasses.replace(warning, level="warning") for warning in result.warnings])
     for warning in result.warnings:
         click.echo(f"warning: {warning}", err=True)
     for column, count in sorted(result.defaulted.items()):
@@ -118,6 +154,29 @@ def export_command(folder: Path, file_format: str) -> None:
     _require_schema()
     summary = write_package(db_session(), folder, Place.from_settings(current_app.config))
     click.echo(f"Exported to {folder}: {summary}.")
+
+
+def _read_options(strict: bool, encoding: str | None, delimiter: str | None, sheet: str | None,
+                  mapping: Path | None, defaults: tuple[str, ...], format: str | None = None) -> ReadOptions:
+    """The reading options from the command line; a bad mapping or --default stops here."""
+    pairs = {}
+    for item in defaults:
+        name, sign, value = item.partition("=")
+        if not sign or name.strip() not in KNOWN_COLUMNS:
+            raise click.BadParameter(f"{item!r}: expected FIELD=VALUE with one of our columns", param_hint="--default")
+        pairs[name.strip()] = value.strip()
+    try:
+        loaded = load_mapping(mapping, set(KNOWN_COLUMNS)) if mapping else None
+    except MappingError as problem:
+        raise click.BadParameter(str(problem), param_hint="--mapping") from None
+    return ReadOptions(strict=strict, encoding=encoding, delimiter=delimiter, sheet=sheet, mapping=loaded,
+                       defaults=pairs, format=format)
+
+
+def _write_report(path: Path | None, issues: list) -> None:
+    if path is not None:
+        count = write_report(path, issues)
+        click.echo(f"Report: {count} error(s) and warning(s) written to {path}.", err=True)
 
 
 @click.command("reindex")

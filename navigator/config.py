@@ -83,9 +83,17 @@ SETTINGS: tuple[Setting, ...] = (
             "(logged).", "memory://"),
     Setting("API_RATE_LIMIT", "Requests to the JSON API allowed per client address (a Flask-Limiter limit).",
             "6000 per minute"),
-    Setting("LOGIN_LIMIT_ACCOUNT", "Failed log-ins allowed per e-mail address before log-in is refused "
-            "for a while.", "5 per 15 minutes"),
-    Setting("LOGIN_LIMIT_ADDRESS", "Failed log-ins allowed per client IP address.", "20 per 15 minutes"),
+    Setting("LOGIN_LIMIT_ACCOUNT", "Log-in attempts allowed per e-mail address from one client address, counted "
+            "before the password is checked; growing windows act as growing delays.",
+            "5 per minute; 20 per hour; 50 per day"),
+    Setting("LOGIN_LIMIT_ADDRESS", "Log-in attempts allowed per client IP address.", "30 per 15 minutes"),
+    Setting("SESSION_IDLE_MINUTES", "A signed-in session ends after this many minutes without a request.", 60, int),
+    Setting("SESSION_MAX_HOURS", "A signed-in session ends this many hours after log-in, however active "
+            "(the session cookie's signature expires then too).", 12, int),
+    Setting("UPLOAD_MAX_MB", "Largest request body, in megabytes (a provider's CSV upload is the largest); "
+            "a bigger one is refused with 413 before it is read.", 5, int),
+    Setting("UPLOAD_MAX_ROWS", "Most programs in one provider upload; a longer file is refused with a message "
+            "to split it.", 2000, int),
     Setting("PASSWORD_LINK_HOURS", "How long a one-time password-set link stays valid, in hours.", 72, int),
     Setting("MAIL_SERVER", "SMTP server (host or host:port) that e-mails password-set links; empty: links "
             "are only shown to the admin who made them.", ""),
@@ -109,6 +117,11 @@ SETTINGS: tuple[Setting, ...] = (
             "server and no other.", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
     Setting("TILE_ATTRIBUTION", "Attribution shown on every map for the tiles (HTML).",
             '&copy; <a href="https://www.openstreetmap.org/copyright">участники OpenStreetMap</a>'),
+    Setting("LOGO_URL", "Address of the logo shown before the site's name (an image the region provides); "
+            "empty: the placeholder static/logo.svg.", ""),
+    Setting("CERTIFICATE_PORTAL_URL", "The region's portal of certificates of additional education (ПФДО), where "
+            "a parent enrolls a child in a program paid by certificate; empty: the program page offers the "
+            "organization's contacts instead.", ""),
     Setting("GEOCODER", "Online geocoder asked for the points of venues without coordinates when data enters: "
             "off (the database cache and the offline gazetteer only) or nominatim.", "off", _geocoder),
     Setting("NOMINATIM_URL", "Address of the Nominatim server (a self-hosted one, or the public one within its "
@@ -158,6 +171,7 @@ def load(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str
         values["SYNONYMS_FILE"] = str(PROJECT_ROOT / "data" / "synonyms.txt")
     for name, default in GEO_FILES.items():
         values[name] = _project_file(values[name], default)
+    values["MAX_CONTENT_LENGTH"] = values["UPLOAD_MAX_MB"] * 1024 * 1024  # Flask answers 413 above it
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = _stored_secret(instance_path, SECRET_KEY_FILE, lambda: secrets.token_hex(32))
     if not values["ENROLLMENT_KEY"]:

@@ -13,7 +13,10 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
 from navigator.catalogue.changes import record_changes, subscribe
+from navigator.coverage import CoverageService, gap_points, load_population
+from navigator.coverage.maps import Boundaries
 from navigator.db import make_engine, make_session_factory
+from navigator.geocoding.region import load_region
 from navigator.search import SearchIndex, Synonyms
 from navigator.search.follower import IndexFollower
 
@@ -21,6 +24,7 @@ _EXTENSION = "navigator.database"
 _SEARCH_EXTENSION = "navigator.search"
 _FOLLOWER_EXTENSION = "navigator.index_follower"
 _THREAD_EXTENSION = "navigator.follower_thread"
+_COVERAGE_EXTENSION = "navigator.coverage"
 
 log = logging.getLogger(__name__)
 
@@ -128,3 +132,31 @@ def index_follower(app: Flask | None = None) -> IndexFollower:
 def search_index(app: Flask | None = None) -> SearchIndex:
     """The app's search index (one long-lived searcher per process)."""
     return (app or current_app).extensions[_SEARCH_EXTENSION]
+
+
+@dataclass
+class Coverage:
+    """The app's coverage figures (a snapshot renewed when the outbox moves on) and the map's outlines."""
+
+    service: CoverageService
+    boundaries: Boundaries
+
+
+def coverage(app: Flask | None = None) -> Coverage:
+    """The app's coverage service and boundaries, made on first use (reading the population file and the
+    gazetteer takes a moment that a process serving no coverage page can skip)."""
+    app = app or current_app
+    if _COVERAGE_EXTENSION not in app.extensions:
+        config = app.config
+        region = load_region(config["BOUNDARIES_FILE"] or None, config["GAZETTEER_FILE"] or None,
+                             config["CITY_DISTRICTS_FILE"] or None)
+        service = CoverageService(database(app).session_factory, load_population(config["POPULATION_FILE"]),
+                                  gap_points(region.gazetteer))
+        app.extensions[_COVERAGE_EXTENSION] = Coverage(service, Boundaries.load(config["MAP_BOUNDARIES_FILE"]))
+    return app.extensions[_COVERAGE_EXTENSION]
+
+
+def coverage_refreshing(app: Flask | None = None) -> bool:
+    """Whether the coverage snapshot is being recomputed (False before the first coverage page)."""
+    made = (app or current_app).extensions.get(_COVERAGE_EXTENSION)
+    return made is not None and made.service.refreshing

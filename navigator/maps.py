@@ -18,6 +18,7 @@ be evaluated on the server (and is slow to compile when there are thousands of p
 from __future__ import annotations
 
 import json
+import math
 import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -102,6 +103,20 @@ def safe_json(value) -> str:
     return text
 
 
+@dataclass(frozen=True)
+class Centre:
+    """The searched point («near me»): marked on the results map with its radius and a label."""
+
+    lat: float
+    lon: float
+    radius_km: float | None
+    label: str
+
+    def as_json(self) -> list:
+        """[lat, lon, radius in metres (0: none), label] as static/js/map.js draws it."""
+        return [round(self.lat, 6), round(self.lon, 6), (self.radius_km or 0) * 1000, self.label]
+
+
 class _EmbeddedMap(folium.Map):
     """folium's Map without its header styles, which size a whole page; our stylesheet sizes the map."""
 
@@ -116,7 +131,7 @@ class _EmbeddedMap(folium.Map):
 _PINS_SCRIPT = (
     "{% macro script(this, kwargs) %}"
     "var {{ this.get_name() }} = {{ this.layer_js }};"
-    "NavigatorMap.addPins({{ this.get_name() }}, {{ this.data_id|tojson }});"
+    "NavigatorMap.addPins({{ this.get_name() }}, {{ this.data_id|tojson }}, {{ this._parent.get_name() }});"
     "{% endmacro %}")
 
 
@@ -150,14 +165,16 @@ class MapBuilder:
         self.tiles = tiles
         self.static_url = static_url
 
-    def results_map(self, pins: Sequence[Pin], link_pattern: str, narrow_pattern: str | None = None) -> RenderedMap:
-        """Every mapped result, clustered, each popup linking to its program (link_pattern has `{id}`).
+    def results_map(self, pins: Sequence[Pin], link_pattern: str, narrow_pattern: str | None = None,
+                    centre: Centre | None = None) -> RenderedMap:
+        """Every mapped result, clustered, each popup linking to its program (link_pattern has `{id}`),
+        and the searched point with its radius when the search has one.
 
         Above SERVER_CLUSTERS_ABOVE results, grid cells instead: each links to narrow_pattern (the same
         search near `{lat},{lon}` within `{radius}` km).
         """
         if len(pins) > SERVER_CLUSTERS_ABOVE and narrow_pattern:
-            return self.cells_map([pin.lat for pin in pins], [pin.lon for pin in pins], narrow_pattern)
+            return self.cells_map([pin.lat for pin in pins], [pin.lon for pin in pins], narrow_pattern, centre)
         data_id = f"pins-{secrets.token_hex(8)}"
         layer = _ClusteredPins(data_id, disable_clustering_at_zoom=CLUSTER_UNTIL_ZOOM, spiderfy_on_max_zoom=True,
                                show_coverage_on_hover=False)
@@ -165,18 +182,21 @@ class MapBuilder:
                             ("navigator_map_js", self.static_url("js/map.js"))]
         layer.default_css = [(name, self.static_url(MARKERCLUSTER + file)) for name, file in (
             ("markercluster_css", "MarkerCluster.css"), ("markercluster_default_css", "MarkerCluster.Default.css"))]
-        return self._render(pins, link_pattern, layer)
+        return self._render(pins, link_pattern, layer, centre)
 
-    def cells_map(self, lat: Sequence[float], lon: Sequence[float], narrow_pattern: str) -> RenderedMap:
-        """Many results grouped into grid cells on the server, each linking to the search narrowed to it."""
+    def cells_map(self, lat: Sequence[float], lon: Sequence[float], narrow_pattern: str,
+                  centre: Centre | None = None) -> RenderedMap:
+        """Many results grouped into grid cells on the server, each linking to the search narrowed to it
+        (and the searched point with its radius, when the search has one)."""
         lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
         layer = _PlainPins(f"cells-{secrets.token_hex(8)}")
         layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
-        cells = grid_cells(lat, lon)
-        data = safe_json({"cells": [[cell.lat, cell.lon, cell.count, cell.radius_km] for cell in cells],
-                          "narrow": narrow_pattern})
+        cells = grid_cells(lat, lon) if len(lat) else []
+        data = {"cells": [[cell.lat, cell.lon, cell.count, cell.radius_km] for cell in cells], "narrow": narrow_pattern}
+        if centre:
+            data["centre"] = centre.as_json()
         bounds = ((float(lat.min()), float(lon.min())), (float(lat.max()), float(lon.max()))) if len(lat) else None
-        return self.data_map(layer, data, bounds)
+        return self.data_map(layer, safe_json(data), _circle_bounds(centre) or bounds)
 
     def venues_map(self, pins: Sequence[Pin], link_pattern: str | None = None) -> RenderedMap:
         """A small map of one or a few places, each pin shown on its own."""
@@ -184,8 +204,11 @@ class MapBuilder:
         layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
         return self._render(pins, link_pattern, layer)
 
-    def _render(self, pins: Sequence[Pin], link_pattern: str | None, layer) -> RenderedMap:
-        return self.data_map(layer, self._pins_json(pins, link_pattern), _bounds(pins))
+    def _render(self, pins: Sequence[Pin], link_pattern: str | None, layer, centre: Centre | None = None
+                ) -> RenderedMap:
+        # The circle searched is what the parent wants to see; without one, every pin.
+        bounds = _circle_bounds(centre) or _bounds(pins)
+        return self.data_map(layer, self._pins_json(pins, link_pattern, centre), bounds)
 
     def data_map(self, layer, data_json: str, bounds=None) -> RenderedMap:
         """A map of one layer that the browser fills from a JSON data block (layer.data_id), kept out of the figure.
@@ -208,15 +231,27 @@ class MapBuilder:
                            Markup(figure.script.render()))
 
     @staticmethod
-    def _pins_json(pins: Sequence[Pin], link_pattern: str | None) -> str:
-        """{"labels": [...], "pins": [[lat, lon, title, label index, link id], ...], "link": pattern}.
+    def _pins_json(pins: Sequence[Pin], link_pattern: str | None, centre: Centre | None = None) -> str:
+        """{"labels": [...], "pins": [[lat, lon, title, label index, link id], ...], "link": pattern, "centre": …}.
 
         Second lines (organization names, addresses) repeat a lot, so they are sent once each.
         """
         labels: dict[str, int] = {}
         rows = [[round(pin.lat, 5), round(pin.lon, 5), pin.title, labels.setdefault(pin.subtitle, len(labels)),
                  pin.link_id] for pin in pins]
-        return safe_json({"labels": list(labels), "pins": rows, "link": link_pattern})
+        data = {"labels": list(labels), "pins": rows, "link": link_pattern}
+        if centre:
+            data["centre"] = centre.as_json()
+        return safe_json(data)
+
+
+def _circle_bounds(centre: Centre | None):
+    """The box around the searched circle (None without a radius)."""
+    if not centre or not centre.radius_km:
+        return None
+    half_lat = centre.radius_km / 111.2
+    half_lon = half_lat / max(0.1, math.cos(math.radians(centre.lat)))
+    return (centre.lat - half_lat, centre.lon - half_lon), (centre.lat + half_lat, centre.lon + half_lon)
 
 
 def _bounds(pins: Sequence[Pin]):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import math
+import re
 import threading
 
 import numpy as np
@@ -14,16 +15,16 @@ from sqlalchemy import distinct, func, select, update
 
 from navigator import create_app, migrations
 from navigator.catalogue.changes import mark_programs_changed
+from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.importer import import_file
 from navigator.catalogue.models import Municipality, Program, ProgramEnrollment, ProgramOvz, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 from navigator.coverage import load_population
 from navigator.coverage import service as service_module
-from navigator.coverage.gaps import EARTH_RADIUS_KM, find_gaps, haversine_km, nearest_km, status
+from navigator.coverage.gaps import find_gaps, nearest_km, status
 from navigator.coverage.maps import NO_DATA_COLOUR, Scale
-from navigator.extensions import database
+from navigator.extensions import coverage, database
 from navigator.sampledata.generator import write_csv as write_sample
-from navigator.views.coverage import coverage_service
 from tests.factories import make_row, venue, write_csv
 
 EMPTY_MUNICIPALITY = "Тестовый муниципальный округ"
@@ -196,7 +197,7 @@ def test_gaps_at_1_4_and_1_6_km(database_url, tmp_path):
     page = app.test_client().get("/coverage/Кемеровский городской округ").get_data(as_text=True)
     assert "Тестовое" in page and "по прямой" in page
     with app.app_context(), database(app).session_factory() as session:  # the matrix and the direct way agree
-        snapshot = coverage_service(app).snapshot(session)
+        snapshot = coverage(app).service.snapshot(session)
         mask = np.ones(snapshot.catalogue.size, dtype=bool)
         direct = find_gaps(snapshot.points, snapshot.catalogue, mask)
         from_matrix = find_gaps(snapshot.points, snapshot.catalogue, mask, snapshot.distances)
@@ -213,7 +214,7 @@ def test_a_large_catalogue_reloads_in_the_background(coverage_app, tmp_path, mon
     with factory() as session:
         import_file(session, write_csv(tmp_path / "one.csv", [make_row(1)]))
     assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1
-    service = coverage_service(coverage_app)
+    service = coverage(coverage_app).service
     gate = threading.Event()
     load = service_module.load_catalogue
     monkeypatch.setattr(service_module, "load_catalogue", lambda *args: gate.wait(10) and load(*args))
@@ -248,10 +249,19 @@ def test_pages_and_exports(coverage_app, sample):
     by_name = {row["municipality"]: row for row in body["municipalities"]}
     response = client.get("/coverage/export/municipalities.csv?direction=sport")
     assert response.status_code == 200 and response.mimetype == "text/csv"
-    table = list(csv.reader(io.StringIO(response.get_data(as_text=True).lstrip("\ufeff"))))
+    text = response.get_data(as_text=True)
+    assert text.startswith("\ufeff")  # the byte-order mark tells Excel the file is UTF-8
+    table = list(csv.reader(io.StringIO(text.lstrip("\ufeff")), delimiter=";"))  # as Russian Excel splits it
     assert table[0][:2] == ["Муниципалитет", "Программ"]
     csv_rows = {row[0]: row for row in table[1:] if row and row[0] in by_name}
     assert {name: int(row[1]) for name, row in csv_rows.items()} == {n: r["programs"] for n, r in by_name.items()}
+    decimals = [cell for row in table[1:] for cell in row if any(ch.isdigit() for ch in cell) and "." in cell]
+    assert not decimals, "Russian Excel reads a decimal comma, not a point"
+    assert any("," in cell for row in table[1:] for cell in row[1:])
+    standard = client.get("/coverage/export/municipalities.csv?direction=sport&dialect=standard")
+    table = list(csv.reader(io.StringIO(standard.get_data(as_text=True).lstrip("\ufeff"))))
+    assert {row[0]: int(row[1]) for row in table[1:] if row and row[0] in by_name} == {
+        n: r["programs"] for n, r in by_name.items()}
 
     response = client.get("/coverage/export/municipalities.xlsx?direction=sport")
     assert response.status_code == 200
@@ -362,3 +372,28 @@ def test_colour_scale_handles_few_distinct_values(values):
     scale = Scale.of(values)
     assert len(scale.steps) >= 2
     assert all(scale.colour(value) != NO_DATA_COLOUR for value in values if value is not None)
+
+
+def test_the_region_page_has_distinct_classes_a_json_link_and_no_internal_paths(coverage_app):
+    client = coverage_app.test_client()
+    html = client.get("/coverage").get_data(as_text=True)
+    legend = html[html.find('class="legend"'):]
+    legend = legend[:legend.find("</ul>")]
+    colours = re.findall(r"#[0-9a-fA-F]{6}", legend)
+    assert len(colours) == len(set(colours)) >= 3, "every class a colour of its own"
+    assert re.search(r'href="/api/v1/coverage[^"]*">JSON</a>', html)
+    assert "data/geo" not in html and "settlements.csv" not in html
+
+
+def test_an_estimate_below_the_places_is_not_ranked():
+    from navigator.coverage.figures import Figures
+    from navigator.coverage.population import ChildFigure
+
+    def figures(children: int, seats: int, estimate: bool = True) -> Figures:
+        return Figures("Сельский округ", 1, 1, 1, seats, 0, {}, {"free": 1, "certificate": 0, "paid": 0}, 0,
+                       ChildFigure(children, "2023", "источник", estimate, "оценка"))
+
+    assert figures(100, 186).unreliable and figures(100, 186).seats_per_1000 is None
+    assert figures(100, 186).as_row("municipality")["children_unreliable"].startswith("мест (186) больше")
+    assert figures(1000, 186).seats_per_1000 == 186 and figures(1000, 186).unreliable is None
+    assert figures(100, 186, estimate=False).seats_per_1000 == 1860  # a counted figure is what it is

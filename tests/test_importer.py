@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import inspect, select, text
 
-from navigator.catalogue.importer import ImportRejected, import_file
+from navigator.catalogue.importer import ImportRejected, ReadOptions, import_file
 from navigator.catalogue.models import ImportRun, Organization, Program, Venue
+from navigator.catalogue.validation import COLUMNS
 from tests.factories import make_row, write_csv
 
 
@@ -100,12 +101,26 @@ def test_a_duplicate_program_id_names_the_first_line(session, tmp_path):
     assert [str(e) for e in rejected.value.errors] == ["line 4, column program_id: the same id as line 2 (got 'p1')"]
 
 
-def test_an_organization_described_two_ways_is_rejected(session, tmp_path):
+def test_strict_rejects_an_organization_described_two_ways(session, tmp_path):
     rows = [make_row(1), make_row(2, phone="+7 999 000-00-00")]
     with pytest.raises(ImportRejected) as rejected:
-        import_file(session, write_csv(tmp_path / "org.csv", rows))
+        import_file(session, write_csv(tmp_path / "org.csv", rows), options=ReadOptions(strict=True))
     assert [str(e) for e in rejected.value.errors] == [
         "line 3, column phone: differs from line 2 for organization o1 (got '+7 999 000-00-00')"]
+
+
+def test_a_programs_own_phone_is_kept_on_the_program_with_a_warning(session, tmp_path):
+    rows = [make_row(1), make_row(2, phone="+7 999 000-00-00"), make_row(3)]
+    summary = import_file(session, write_csv(tmp_path / "org.csv", rows))
+    found = programs(session)
+    assert found["p2"].organization.phone == make_row(1)["phone"]
+    assert (found["p2"].phone, found["p1"].phone) == ("+7 999 000-00-00", None)
+    assert found["p2"].contact["phone"] == "+7 999 000-00-00"
+    assert found["p1"].contact["phone"] == make_row(1)["phone"]
+    assert [(w.line, w.column, w.value, w.level) for w in summary.findings.warnings] == [
+        (3, "phone", "+7 999 000-00-00", "warning")]
+    again = import_file(session, write_csv(tmp_path / "same.csv", [make_row(1), make_row(2), make_row(3)]))
+    assert again.updated == 1 and programs(session)["p2"].phone is None
 
 
 @pytest.mark.parametrize("dialect", [
@@ -191,14 +206,31 @@ def test_an_organization_rename_marks_its_programs_changed(session, two_programs
     (b"", "line 1: the file is empty; the first line must name the columns"),
     (b"program_id,title\n", "line 1, column description: required column is missing"),
     (b"program_id,titel\n", "line 1, column titel: unknown column; see docs/data.md for the columns"),
-    ("program_id\np1\n\xff\n".encode("latin-1"), "line 3: the file is not UTF-8 text; save it as UTF-8"),
+    ("program_id\np1\n\x98\n".encode("latin-1"), "line 1: файл не читается в кодировке cp1251"),
 ])
 def test_broken_files_are_explained(session, tmp_path, content, message):
     path = tmp_path / "broken.csv"
     path.write_bytes(content)
     with pytest.raises(ImportRejected) as rejected:
-        import_file(session, path)
+        import_file(session, path, options=ReadOptions(strict=True))
     assert message in [str(e) for e in rejected.value.errors]
+
+
+def test_a_wrong_encoding_given_by_hand_names_the_line(session, tmp_path):
+    path = write_csv(tmp_path / "cp.csv", [make_row(1), make_row(2), make_row(3, title="Шахматы")])
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1251"))
+    assert import_file(session, path).created == 3
+    with pytest.raises(ImportRejected) as rejected:
+        import_file(session, path, options=ReadOptions(encoding="utf-8"))
+    assert [str(e) for e in rejected.value.errors] == ["line 1: файл не читается в кодировке utf-8"]
+
+
+def test_an_unknown_column_is_a_warning_unless_strict(session, tmp_path):
+    path = write_csv(tmp_path / "extra.csv", [dict(make_row(1), **{"Примечание": "x"})],
+                     columns=(*COLUMNS, "Примечание"))
+    summary = import_file(session, path)
+    assert summary.created == 1
+    assert [(w.column, w.kind) for w in summary.findings.warnings] == [("примечание", "неизвестный столбец")]
 
 
 def test_a_row_with_a_missing_delimiter_is_named(session, tmp_path):

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import func, select
 
 from navigator.catalogue.models import Program, ProgramChange, ProgramRevision, Venue
-from navigator.catalogue.validation import validate_record
+from navigator.catalogue.validation import COLUMNS, validate_record
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
     ORG_A,
@@ -171,6 +171,21 @@ def test_upload_preview_lists_every_error_by_line_and_column_and_changes_nothing
         assert re.search(rf"<td>{line}</td><td><code>{column}</code></td><td>[^<]*{message}", preview), (line, column)
     token = answer.headers["Location"].rsplit("/", 1)[1]
     assert post(provider, f"/provider/upload/{token}/confirm").status_code == 302
+    assert _state(session) == before
+
+
+def test_upload_preview_shows_how_the_file_was_read_and_its_warnings(provider, session, tmp_path):
+    rows = [make_row(1, program_id="a1", **ORG_A), make_row(5, program_id="a5", **ORG_A)]
+    for row, age in zip(rows, ("6–18 лет", "кружок для всех"), strict=True):
+        row.update(age=age, age_min="", age_max="", title=f"  {row['title']}   ")
+    path = write_csv(tmp_path / "programs.csv", rows, delimiter=";", columns=(*COLUMNS, "age"))
+    path.write_bytes(path.read_text(encoding="utf-8").encode("cp1251"))
+    before = _state(session)
+    preview = provider.get(_upload(provider, path).headers["Location"]).get_data(as_text=True)
+    assert "Windows-1251" in preview and "точка с запятой" in preview
+    assert "Предупреждения: 1" in preview
+    assert re.search(r"<td>3</td><td><code>age</code></td><td>кружок для всех</td><td>возраст не распознан", preview)
+    assert "новых программ: <strong>1</strong>" in preview
     assert _state(session) == before
 
 

@@ -167,7 +167,7 @@ def test_near_me_orders_by_distance_and_shows_it(catalog):
 def test_near_a_typed_place_found_by_the_geocoding_chain(catalog):
     html = page(catalog.test_client(), "/", place="Шерегеш", radius_km="10")
     assert card_titles(html) == ["Шахматы для малышей"]
-    assert "Нашли: пгт Шерегеш" in html and "(точность: населённый пункт)" in html
+    assert "Нашли: пгт Шерегеш" in html and "по населённому пункту" in html
     chip = re.search(r'<a class="chip" href="([^"]+)">(Рядом: [^<]+)<', html)
     assert chip.group(2) == "Рядом: пгт Шерегеш, Таштагольский муниципальный округ в радиусе 10 км"
     assert "place" not in chip.group(1) and "radius_km" not in chip.group(1)
@@ -180,15 +180,27 @@ def test_a_place_that_cannot_be_found_is_said_not_ignored(catalog):
     assert "Найдено 6\u00a0программ" in html
 
 
-@pytest.mark.parametrize(("params", "message"), [
-    ({"age": "abc"}, "Параметр «age»: возраст ребёнка — целое число от 0 до 18, получено «abc»"),
-    ({"age": "40"}, "Параметр «age»"),
-    ({"direction": "cooking"}, "Параметр «direction»: неизвестное значение «cooking»"),
-    ({"page": "0"}, "Параметр «page»: номер страницы"),
+@pytest.mark.parametrize(("params", "notice", "titles"), [
+    ({"age": "abc"}, "Возраст ребёнка: значение «abc» не подходит, оно не учтено.", 6),
+    ({"age": "40"}, "Возраст ребёнка: значение «40» не подходит", 6),
+    ({"direction": "cooking"}, "Направленность: значение «cooking» не подходит", 6),
+    ({"page": "0"}, "Номер страницы: вместо «0» взято 1.", 6),
+    ({"per_page": "5000"}, "Программ на странице: вместо «5000» взято 100.", 6),
+    ({"sort": "foo"}, "Сначала показывать: значение «foo» не подходит", 6),
+    ({"q": "шахматы" * 40}, "Что ищем: взяты первые 200 символов.", 0),
+    ({"municipality": "999"}, "Муниципалитет: такого в каталоге нет, фильтр не применён.", 6),
 ])
-def test_a_bad_parameter_answers_400_in_russian(catalog, params, message):
-    html = page(catalog.test_client(), "/", 400, **params)
-    assert "Неверный запрос" in html and message in html
+def test_a_bad_parameter_gives_a_normal_page_with_a_notice(catalog, params, notice, titles):
+    """A person followed a link: the page forgives it and says what it left out (the API stays strict)."""
+    html = page(catalog.test_client(), "/", **params)
+    assert notice in html and "Неверный запрос" not in html
+    assert len(card_titles(html)) == titles
+    assert catalog.test_client().get("/api/v1/programs", query_string=params).status_code == 400
+
+
+def test_blank_form_fields_are_no_filter_and_no_notice(catalog):
+    html = page(catalog.test_client(), "/", q="", age="", direction="", price_max="", near="", radius_km="")
+    assert "notice--warning" not in html and len(card_titles(html)) == 6
 
 
 def test_user_text_is_escaped_everywhere(catalog):
@@ -270,7 +282,7 @@ def test_organization_page_groups_programs_by_direction_and_filters_by_age(catal
     assert 'type="application/ld+json"' in html
     html = page(client, "/organizations/o2", age="6")
     assert re.findall(r'<h4 class="card__title"><a href="[^"]+">([^<]+)</a>', html) == ["Танцы"]
-    page(client, "/organizations/o2", 400, age="old")
+    assert "Возраст ребёнка: значение «old» не подходит" in page(client, "/organizations/o2", age="old")
     page(client, "/organizations/nobody", 404)
 
 
@@ -280,11 +292,22 @@ def test_low_vision_switch_is_remembered_and_hides_the_map(catalog):
     assert response.status_code == 302
     assert response.headers["Location"] == "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
     html = page(client, "/", q="шахматы")
-    assert '<html lang="ru" class="low-vision">' in html and "folium-map" not in html and "карта скрыта" in html
+    assert '<html lang="ru" class="low-vision lv-size-1 lv-scheme-bw lv-images-off lv-spacing-1">' in html
+    assert "folium-map" not in html and "карта скрыта" in html
     assert "Обычная версия сайта" in html
     assert "folium-map" not in page(client, "/programs/p1")
     client.get("/low-vision", query_string={"on": "0", "next": "/"})
     assert "folium-map" in page(client, "/")
+
+
+def test_low_vision_settings_are_remembered(catalog):
+    client = catalog.test_client()
+    client.get("/low-vision", query_string={"on": "1", "next": "/"})
+    for name, value in (("size", "3"), ("scheme", "blue"), ("images", "on"), ("spacing", "2"), ("size", "nonsense")):
+        client.get("/low-vision", query_string={"on": "1", name: value, "next": "/"})
+    html = page(client, "/programs/p1")
+    assert 'class="low-vision lv-size-3 lv-scheme-blue lv-images-on lv-spacing-2"' in html
+    assert re.search(r'aria-current="true">Тёмно-синим по голубому<', html)
 
 
 @pytest.mark.parametrize("target", ["https://evil.example", "//evil.example", "/\\evil.example", ""])
@@ -317,6 +340,43 @@ def test_every_page_links_to_the_other_audiences(catalog):
             assert target in html, (url, target)
     for target in ("/coverage", "/login", "/api/v1/openapi.json"):
         assert catalog.test_client().get(target).status_code == 200, target
+
+
+def test_a_program_with_its_own_phone_shows_it_in_the_api_and_on_its_card(app, tmp_path):
+    load(app, tmp_path, [make_row(1), make_row(2, title="Шашки", phone="+7 3842 77-77-77"), make_row(3)])
+    client = app.test_client()
+    own = client.get("/api/v1/programs/p2").get_json()
+    assert own["contact"] == {"phone": "+7 3842 77-77-77", "email": "school1@example.org",
+                              "website": own["organization"]["website"]}
+    assert own["organization"]["phone"] == make_row(1)["phone"]
+    assert client.get("/api/v1/programs/p1").get_json()["contact"]["phone"] == make_row(1)["phone"]
+    html = page(client, "/programs/p2")
+    assert 'Телефон программы: <a href="tel:+73842777777">+7 3842 77-77-77</a>' in html
+    assert "tel:+73842000001" not in html
+    assert 'Телефон: <a href="tel:+73842000001">' in page(client, "/programs/p1")
+
+
+def test_an_empty_result_names_the_filter_that_removes_most(catalog):
+    client = catalog.test_client()
+    html = page(client, "/", q="шахматы", age="17", free_seats="1")
+    assert "Ничего не нашлось" in html
+    advice = re.search(r'<p id="advice">Больше всего программ отсеивает фильтр «([^»]+)»: без него найдётся '
+                       r'(\d+)\u00a0\w+\. <a href="([^"]+)">', html)
+    assert advice, html[html.find("Ничего"):][:600]
+    label, total, url = advice.groups()
+    again = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
+    assert len(card_titles(again)) == int(total) and label in ("Возраст ребёнка", "Только где есть свободные места")
+    assert "Попробуйте убрать часть фильтров" not in page(client, "/", q="абырвалг")
+
+
+def test_a_card_shows_the_street_the_days_and_the_price_that_matched(catalog):
+    html = page(catalog.test_client(), "/", q="танцы", price_max="2000")
+    card = html[html.find('<article class="card">'):]
+    card = card[:card.find("</article>")]
+    assert "г. Кемерово, пр. Ленина, 10" in card
+    assert card.find("Сертификат") < card.find("Платно — 2\u202f500\u00a0₽ в месяц, дороже выбранной цены")
+    without_filter = page(catalog.test_client(), "/", q="танцы")
+    assert "Платно: 2\u202f500\u00a0₽ в месяц" in without_filter and "дороже выбранной" not in without_filter
 
 
 def test_an_unchanged_page_is_revalidated_without_rendering(catalog, monkeypatch):

@@ -49,3 +49,9 @@ def test_prices_decimals_distances_and_dates():
     assert russian.distance(1.24) == f"1,2{NBSP}км"
     assert russian.distance(14.4) == f"14{NBSP}км"
     assert russian.date(dt.date(2026, 9, 1)) == f"1{NBSP}сентября 2026"
+
+
+@pytest.mark.parametrize("schedule, days", [("Пн, Ср, Пт 17:00–18:30", "Пн, Ср, Пт"), ("Сб 10:00–10:30", "Сб"),
+                                            ("Пн–Чт 9:00", "Пн, Вт, Ср, Чт"), ("по договорённости", ""), (None, "")])
+def test_weekdays_of_a_schedule(schedule, days):
+    assert russian.weekdays(schedule) == days

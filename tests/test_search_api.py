@@ -187,18 +187,27 @@ def test_items_carry_the_documented_fields(api):
 @pytest.mark.parametrize("params, parameter", [
     (dict(age="abc"), "age"), (dict(age=40), "age"), (dict(page=0), "page"), (dict(per_page=100000), "per_page"),
     (dict(near="1000,2"), "near"), (dict(near="abc"), "near"), (dict(direction="nonsense"), "direction"),
-    (dict(enrollment="gratis"), "enrollment"), (dict(sort="distance"), "sort"), (dict(radius_km=5), "radius_km"),
+    (dict(enrollment="gratis"), "enrollment"), (dict(direction="Техническая"), "direction"),
     (dict(near="55,86", radius_km=-1), "radius_km"), (dict(free_seats="maybe"), "free_seats"),
     (dict(municipality=999), "municipality"), (dict(organization="nobody"), "organization"),
-    (dict(ovz="any,hearing"), "ovz"), (dict(price_max="дёшево"), "price_max"),
+    (dict(ovz="any,hearing"), "ovz"), (dict(price_max="дёшево"), "price_max"), (dict(age=""), "age"),
+    (dict(place="Абырвалгск"), "place"), (dict(q="ш" * 201), "q"),
 ])
 def test_bad_values_answer_400_naming_the_parameter(api, params, parameter):
     status, body = api(**params)
     assert status == 400 and body["error"]["parameter"] == parameter and body["error"]["message"]
 
 
-def test_blank_form_fields_mean_no_filter(api):
-    status, body = api(q="", age="", direction="", municipality="")
+def test_a_radius_or_distance_order_without_a_point_changes_nothing(api):
+    """The contract allows them (OpenAPI cannot tie one parameter to another), so the parser does too."""
+    _, everything = api(per_page=100)
+    for params in (dict(radius_km=5), dict(sort="distance")):
+        status, body = api(per_page=100, **params)
+        assert status == 200 and [item["id"] for item in body["items"]] == [i["id"] for i in everything["items"]]
+
+
+def test_an_empty_text_means_no_words(api):
+    status, body = api(q="", profile="")
     assert status == 200 and body["total"] == 10
 
 

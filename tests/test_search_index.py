@@ -4,7 +4,6 @@ through rebuilds, crashes and format changes; a commit never fails because of th
 from __future__ import annotations
 
 import json
-import multiprocessing
 import os
 import subprocess
 import sys
@@ -361,35 +360,3 @@ def test_a_change_to_half_the_index_rebuilds_it_and_a_smaller_one_updates_it(loa
         import_file(session, write_csv(tmp_path / "two.csv", [make_row(1), make_row(2, **ROBOTICS), vocal]))
     assert os.readlink(index_dir / "live") != serving
     assert titles(client, q="вокал") == ["Вокальная студия"] and titles(client, q="шашки") == []
-
-
-def test_a_large_rebuild_is_indexed_by_two_processes(app, client, tmp_path, monkeypatch):
-    monkeypatch.setattr(index_module, "PARALLEL_FROM", 2)
-    rows = [make_row(number, title=f"Шахматы {number}") for number in range(1, 601)] + [make_row(601, **ROBOTICS)]
-    load_programs(app, rows, tmp_path)
-    with open_live(Path(app.config["INDEX_DIR"])).searcher() as searcher:
-        assert searcher.doc_count() == 601
-        assert len(searcher.reader().leaf_readers()) == 2  # one segment from each worker
-    assert titles(client, q="робототехника") == ["Робототехника"]
-    assert client.get("/api/v1/programs", query_string={"q": "шахматы"}).get_json()["total"] == 600
-
-
-def test_a_crash_during_a_parallel_rebuild_stops_its_workers(app, client, tmp_path, monkeypatch):
-    monkeypatch.setattr(index_module, "PARALLEL_FROM", 2)
-    load_programs(app, [make_row(number) for number in range(1, 1202)], tmp_path)
-    index_dir = Path(app.config["INDEX_DIR"])
-    serving = os.readlink(index_dir / "live")
-    real_documents = index_module.documents
-
-    def crashing_documents(session, program_ids=None):
-        for number, item in enumerate(real_documents(session, program_ids)):
-            if number == 1100:  # both workers have batches by now
-                raise KeyboardInterrupt("killed halfway")
-            yield item
-
-    monkeypatch.setattr(index_module, "documents", crashing_documents)
-    with pytest.raises(KeyboardInterrupt):
-        index_follower(app).rebuild()
-    assert multiprocessing.active_children() == []
-    assert os.readlink(index_dir / "live") == serving
-    assert client.get("/api/v1/programs", query_string={"q": "шахматы"}).get_json()["total"] == 1201

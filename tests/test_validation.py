@@ -40,7 +40,14 @@ def test_required_columns(column):
     (dict(enrollment="Бесплатно; Льготно"), "enrollment", "неизвестный способ зачисления «Льготно»"),
     (dict(enrollment=";"), "enrollment", "хотя бы один"),
     (dict(enrollment="Платно", price_rub=""), "price_rub", "укажите цену"),
-    (dict(price_rub="-5"), "price_rub", "не меньше 0"),
+    (dict(price_rub="-5"), "price_rub", "от 0 до 1000000"),
+    (dict(price_rub="1" + "0" * 25), "price_rub", "от 0 до 1000000"),  # the probe's 10^25: no overflow later
+    (dict(seats_total="1" + "0" * 25), "seats_total", "от 0 до 100000"),
+    (dict(rating_count="9" * 5000), "rating_count", "целым числом"),  # not int()'s 4,300-digit ValueError
+    (dict(title="Шахматы \u202eдрайв"), "title", "смену направления"),  # right-to-left override
+    (dict(teacher="Иванов\u2066"), "teacher", "управляющие символы"),
+    (dict(schedule="пн\x00"), "schedule", "управляющие символы"),  # NUL: PostgreSQL text refuses it
+    (dict(description="д" * 10_001), "description", "длиннее 10000"),
     (dict(seats_total="5", seats_free="6"), "seats_free", "больше, чем всего"),
     (dict(seats_total="", seats_free="6"), "seats_total", "не указано, сколько всего"),
     (dict(ovz="Без ОВЗ; Нарушения слуха"), "ovz", "нельзя сочетать"),

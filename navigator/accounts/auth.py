@@ -7,13 +7,16 @@ and SameSite=Lax always, and Secure when SESSION_COOKIE_SECURE is set or the req
 
 from __future__ import annotations
 
+import datetime as dt
+import logging
+import time
 from collections.abc import Callable
 
-from flask import Flask, abort, current_app, g, request
+from flask import Flask, abort, current_app, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
-from flask_login import LoginManager, current_user
+from flask_login import LoginManager, current_user, login_user, logout_user
 from flask_wtf.csrf import CSRFProtect
 
 from navigator.accounts.registry import load_account, normalize_email
@@ -22,6 +25,8 @@ from navigator.extensions import db_session
 login_manager = LoginManager()
 csrf = CSRFProtect()
 limiter = Limiter(key_func=get_remote_address)
+#: Sign-ins and failures (e-mail, client address, outcome) for the server's log, which the admin reads.
+signin_log = logging.getLogger("navigator.signins")
 
 CSRF_MESSAGE = ("Форма устарела или отправлена не с этого сайта (проверка CSRF не пройдена). "
                 "Обновите страницу и отправьте форму ещё раз.")
@@ -46,7 +51,9 @@ def _throttled(error: RateLimitExceeded):
 def init_auth(app: Flask) -> None:
     """Bind sessions, CSRF protection and the log-in limits to the app."""
     app.config.update(SESSION_COOKIE_HTTPONLY=True, SESSION_COOKIE_SAMESITE="Lax", REMEMBER_COOKIE_HTTPONLY=True,
-                      REMEMBER_COOKIE_SAMESITE="Lax")
+                      REMEMBER_COOKIE_SAMESITE="Lax",
+                      PERMANENT_SESSION_LIFETIME=dt.timedelta(hours=app.config["SESSION_MAX_HOURS"]))
+    app.before_request(_end_stale_session)
     app.session_interface = _HttpsAwareSessionInterface()
     login_manager.init_app(app)
     login_manager.login_view = "auth.login"
@@ -62,14 +69,30 @@ def init_auth(app: Flask) -> None:
     app.register_error_handler(RateLimitExceeded, _throttled)
 
 
+def start_session(account) -> None:
+    """Sign the account in on a fresh session (no fixation: a new session and CSRF token), stamped for the timeouts."""
+    session.clear()
+    login_user(account)
+    session["signed_in_at"] = session["seen_at"] = int(time.time())
+
+
+def _end_stale_session() -> None:
+    """Sign out a session idle longer than SESSION_IDLE_MINUTES or older than SESSION_MAX_HOURS."""
+    if "_user_id" not in session:
+        return
+    now, config = int(time.time()), current_app.config
+    if (now - session.get("signed_in_at", 0) > config["SESSION_MAX_HOURS"] * 3600
+            or now - session.get("seen_at", 0) > config["SESSION_IDLE_MINUTES"] * 60):
+        logout_user()
+        session.clear()
+    elif now - session["seen_at"] >= 60:  # rewrite the cookie at most once a minute
+        session["seen_at"] = now
+
+
 def login_email_key() -> str:
-    """The e-mail being tried, so that failures count per account whether it exists or not."""
-    return "account:" + normalize_email(request.form.get("email", ""))
-
-
-def login_failed(_response) -> bool:
-    """Only failed attempts count towards the limits (set by the log-in view)."""
-    return bool(g.get("login_failed"))
+    """The e-mail being tried and the client's address: attempts count per pair, so that nobody who knows
+    an e-mail can lock its owner out from everywhere."""
+    return f"account:{normalize_email(request.form.get('email', ''))}|{get_remote_address()}"
 
 
 def login_limit(setting: str) -> Callable[[], str]:

@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from navigator.accounts.moderation import OPEN_STATES
 from navigator.catalogue.models import Account, Organization, Program, ProgramRevision, Venue
+from navigator.catalogue.paging import Page, read_page
 
 PAGE_SIZE = 50
 REVISION_STATE_LABELS = {"draft": "черновик", "pending": "на проверке", "returned": "возвращена на доработку"}
@@ -67,28 +68,17 @@ def _municipality_filter(account: Account, column):
     return column.in_([municipality.id for municipality in account.municipalities])
 
 
-def queue(session: Session, account: Account) -> list[ProgramRevision]:
-    """Revisions waiting for this account's decision, oldest first."""
+def queue(session: Session, account: Account, page: int = 1) -> Page:
+    """Revisions waiting for this account's decision, oldest first, a page at a time (a large upload makes many)."""
     statement = select(ProgramRevision).where(ProgramRevision.state == "pending").options(
         selectinload(ProgramRevision.organization), selectinload(ProgramRevision.program),
         selectinload(ProgramRevision.author)).order_by(ProgramRevision.submitted_at, ProgramRevision.id)
     scope = _municipality_filter(account, ProgramRevision.municipality_id)
-    return list(session.scalars(statement if scope is None else statement.where(scope)))
-
-
-@dataclass(frozen=True)
-class ProgramPage:
-    programs: list[Program]
-    total: int
-    page: int
-
-    @property
-    def pages(self) -> int:
-        return max(1, -(-self.total // PAGE_SIZE))
+    return read_page(session, statement if scope is None else statement.where(scope), page, PAGE_SIZE)
 
 
 def municipal_programs(session: Session, account: Account, *, q: str = "", status: str = "",
-                       page: int = 1) -> ProgramPage:
+                       page: int = 1) -> Page:
     """The programs of the account's municipalities, filtered by words of the title or organization."""
     statement = select(Program).join(Program.venue).join(Program.organization)
     scope = _municipality_filter(account, Venue.municipality_id)
@@ -102,10 +92,6 @@ def municipal_programs(session: Session, account: Account, *, q: str = "", statu
         statement = statement.where(or_(Program.public_id == word, *(
             column.contains(variant, autoescape=True) for variant in variants
             for column in (Program.title, Organization.name))))
-    total = session.scalar(select(func.count()).select_from(statement.subquery()))
-    page = max(1, page)
-    programs = list(session.scalars(statement.options(selectinload(Program.organization),
-                                                      selectinload(Program.venue).selectinload(Venue.municipality))
-                                    .order_by(func.lower(Program.title), Program.id)
-                                    .limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE)))
-    return ProgramPage(programs, total, page)
+    return read_page(session, statement.options(selectinload(Program.organization),
+                                                selectinload(Program.venue).selectinload(Venue.municipality))
+                     .order_by(func.lower(Program.title), Program.id), page, PAGE_SIZE)

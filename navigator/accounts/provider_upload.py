@@ -32,9 +32,10 @@ from navigator.accounts.moderation import (
 )
 from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer.applying import apply_records
+from navigator.catalogue.importer.issues import Findings
 from navigator.catalogue.importer.reading import ImportRejected, RowError, check_file
 from navigator.catalogue.models import Account, Municipality, Organization, Program, ProgramRevision
-from navigator.catalogue.program_rows import differences, record_row
+from navigator.catalogue.program_rows import ORGANIZATION_COLUMNS, differences, record_row
 from navigator.catalogue.validation import ProgramRecord
 from navigator.geocoding import Geocoding
 
@@ -58,6 +59,7 @@ class UploadPreview:
     archived: list[Listed] = field(default_factory=list)
     unchanged: int = 0
     changed_program_ids: set[int] = field(default_factory=set)
+    findings: Findings = field(default_factory=Findings)
 
     @property
     def ok(self) -> bool:
@@ -74,12 +76,18 @@ class StoredUpload:
 
 
 def _checked_records(session: Session, path: Path, organizations: list[Organization]
-                     ) -> tuple[list[ProgramRecord], list[RowError]]:
-    """The file's records with the catalogue's organization details, or the errors (importer's and ours)."""
+                     ) -> tuple[list[ProgramRecord], list[RowError], Findings]:
+    """The file's records with the catalogue's organization details, the errors (importer's and ours), the warnings.
+
+    Contacts come from the catalogue's organization here, so the importer's «kept as the program's
+    contact» warnings do not apply to an upload and are left out.
+    """
     try:
         parsed, errors = check_file(path)
     except ImportRejected as rejected:
-        return [], rejected.errors
+        return [], rejected.errors, Findings(rejected.detected, rejected.warnings)
+    findings = parsed.findings
+    findings.warnings = [w for w in findings.warnings if w.column not in ORGANIZATION_COLUMNS]
     by_public_id = {organization.public_id: organization for organization in organizations}
     owners = dict(session.execute(select(Program.public_id, Organization.public_id).join(Program.organization)
                                   .where(Program.public_id.in_({r.program_id for _, r in parsed.records}))).all())
@@ -107,7 +115,7 @@ def _checked_records(session: Session, path: Path, organizations: list[Organizat
         records.append(dataclasses.replace(record, organization=organization.name, organization_type=organization.type,
                                            phone=organization.phone, email=organization.email,
                                            website=organization.website))
-    return records, sorted(errors, key=lambda error: error.line)
+    return records, sorted(errors, key=lambda error: error.line), findings
 
 
 def _lists(session: Session, records: list[ProgramRecord], archive_missing: bool) -> UploadPreview:
@@ -133,21 +141,23 @@ def _lists(session: Session, records: list[ProgramRecord], archive_missing: bool
 def preview_upload(session: Session, path: Path, organizations: list[Organization], *,
                    archive_missing: bool) -> UploadPreview:
     """What the file would change, computed by applying it and rolling back; nothing is kept."""
-    records, errors = _checked_records(session, path, organizations)
+    records, errors, findings = _checked_records(session, path, organizations)
     if errors:
-        return UploadPreview(errors=errors)
+        return UploadPreview(errors=errors, findings=findings)
     try:
-        return _lists(session, records, archive_missing)
+        preview = _lists(session, records, archive_missing)
     finally:
         session.rollback()
+    preview.findings = findings
+    return preview
 
 
 def confirm_upload(session: Session, account: Account, path: Path, organizations: list[Organization], *,
                    archive_missing: bool, moderation: bool, geocoding: Geocoding | None = None) -> UploadPreview:
     """Apply the file in one transaction: as revisions for approval (moderation) or published at once."""
-    records, errors = _checked_records(session, path, organizations)
+    records, errors, findings = _checked_records(session, path, organizations)
     if errors:
-        return UploadPreview(errors=errors)
+        return UploadPreview(errors=errors, findings=findings)
     try:
         if moderation:
             preview = _stage_for_moderation(session, account, records, archive_missing)
@@ -197,6 +207,15 @@ def _publish(session: Session, account: Account, records: list[ProgramRecord], a
     locate_venues(session, geocoding, set(session.scalars(select(Program.venue_id).where(
         Program.id.in_(preview.changed_program_ids)))))
     return preview
+
+
+def upload_problem(data: bytes, max_rows: int) -> str | None:
+    """Why a file is refused before it is read at all (too many rows), or None; the size is bounded earlier."""
+    rows = data.count(b"\n") - 1 + (not data.endswith(b"\n"))  # lines after the header
+    if rows > max_rows:
+        return (f"В файле около {rows:,} строк, а за один раз можно загрузить не больше {max_rows:,}. "
+                "Разделите файл на части.").replace(",", "\u00a0")
+    return None
 
 
 def store_upload(folder: Path, account_id: int, data: bytes, file_name: str, archive_missing: bool) -> str:

@@ -8,7 +8,9 @@ token; only its SHA-256 is stored, so a copy of the database cannot be used to t
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
+import re
 import secrets
 from collections.abc import Iterable
 
@@ -16,8 +18,9 @@ from argon2 import PasswordHasher
 from argon2.exceptions import InvalidHashError, VerificationError
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
+from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from navigator.catalogue.models import ROLES, Account, Municipality, Organization, utcnow
+from navigator.catalogue.models import ROLES, Account, Municipality, Organization, SignInAttempt, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -40,14 +43,22 @@ def hash_password(password: str) -> str:
     return _hasher.hash(password)
 
 
+@functools.cache
+def common_passwords() -> frozenset[str]:
+    """The 30,000 most common passwords of public leaks, as zxcvbn ships them (lower case)."""
+    return frozenset(FREQUENCY_LISTS["passwords"])
+
+
 def password_problem(password: str, email: str = "") -> str | None:
-    """Why a new password is not acceptable, or None."""
+    """Why a new password is not acceptable, or None (ASVS 2.1.1 length, 2.1.7 not a common password)."""
     if len(password) < MIN_PASSWORD_LENGTH:
         return f"Пароль должен быть не короче {MIN_PASSWORD_LENGTH} символов."
     if len(password) > MAX_PASSWORD_LENGTH:
         return f"Пароль должен быть не длиннее {MAX_PASSWORD_LENGTH} символов."
     if email and normalize_email(password) == normalize_email(email):
         return "Пароль не должен совпадать с адресом электронной почты."
+    if password.lower() in common_passwords():
+        return "Этот пароль есть в списках самых распространённых паролей, его легко угадать. Выберите другой."
     return None
 
 
@@ -128,6 +139,11 @@ def set_password(account: Account, password: str) -> None:
     account.password_hash = hash_password(password)
     account.password_token_hash = None
     account.password_token_expires = None
+    end_sessions(account)
+
+
+def end_sessions(account: Account) -> None:
+    """End every session of the account, wherever its cookies are (the key they carry stops matching)."""
     account.session_key = secrets.token_hex(16)
 
 
@@ -156,7 +172,7 @@ def check_password(account: Account, password: str) -> bool:
 def load_account(session: Session, user_id: str) -> Account | None:
     """The account of a session's user id («id-session_key»), if it is still active and the key current."""
     number, _, key = user_id.partition("-")
-    if not number.isdigit():
+    if not re.fullmatch(r"[0-9]{1,9}", number):
         return None
     account = session.get(Account, int(number))
     if account is None or not account.active or not secrets.compare_digest(account.session_key, key):
@@ -166,3 +182,15 @@ def load_account(session: Session, user_id: str) -> Account | None:
 
 def list_accounts(session: Session) -> list[Account]:
     return list(session.scalars(select(Account).order_by(Account.role, func.lower(Account.email))))
+
+
+def record_sign_in(session: Session, email: str, address: str | None, account: Account | None) -> None:
+    """Add a log-in attempt to the sign-in log (the caller commits); account is None for a failure."""
+    session.add(SignInAttempt(email=email.strip()[:200], address=(address or "?")[:64], succeeded=account is not None,
+                              account_id=account.id if account else None))
+
+
+def recent_sign_ins(session: Session, limit: int = 500) -> list[SignInAttempt]:
+    """The latest attempts, newest first, for the admin."""
+    return list(session.scalars(select(SignInAttempt).order_by(SignInAttempt.at.desc(), SignInAttempt.id.desc())
+                                .limit(limit)))

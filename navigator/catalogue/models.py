@@ -126,6 +126,11 @@ class Program(Base):
     rating: Mapped[float | None]
     rating_count: Mapped[int | None]
     program_url: Mapped[str | None] = mapped_column(String(500))
+    # The program's own contacts, only where the source gives it other ones than its organization's
+    # (a section with its own phone); empty means «ask the organization».
+    phone: Mapped[str | None] = mapped_column(String(100))
+    email: Mapped[str | None] = mapped_column(String(200))
+    website: Mapped[str | None] = mapped_column(String(500))
     source_updated: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
     # Applications through this site (navigator.enrollment); off when the provider enrolls elsewhere.
@@ -141,6 +146,13 @@ class Program(Base):
         cascade="all, delete-orphan", lazy="selectin")
     ovz_adaptations: Mapped[list[ProgramOvz]] = relationship(
         cascade="all, delete-orphan", lazy="selectin")
+
+    @property
+    def contact(self) -> dict[str, str | None]:
+        """Phone, e-mail and website: the program's own where it has one, else its organization's."""
+        organization = self.organization
+        return {"phone": self.phone or organization.phone, "email": self.email or organization.email,
+                "website": self.website or organization.website}
 
     @property
     def enrollment_kinds(self) -> list[str]:
@@ -334,3 +346,19 @@ class OutboxEntry(Base):
     program_ids: Mapped[str] = mapped_column(Text)
     count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+
+
+class SignInAttempt(Base):
+    """One log-in attempt, for the admin's sign-in log (ASVS 7.1: who tried, from where, with what outcome).
+
+    The e-mail is kept as typed (an unknown one too: repeated guesses are what the log is for); never a password.
+    """
+
+    __tablename__ = "sign_in_attempt"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
+    email: Mapped[str] = mapped_column(String(200))
+    address: Mapped[str] = mapped_column(String(64))
+    succeeded: Mapped[bool] = mapped_column(Boolean)
+    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))

@@ -8,11 +8,11 @@ from dataclasses import dataclass
 from sqlalchemy import and_, case, func, select
 from sqlalchemy.orm import Session, selectinload
 
+from navigator.catalogue.distance import haversine_km
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 
 SIMILAR_LIMIT = 6
-EARTH_RADIUS_KM = 6371.0088
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,10 @@ def similar_programs(session: Session, program: Program, limit: int = SIMILAR_LI
         exclude = [Program.id.not_in([p.id for p in chosen])] if chosen else []
         chosen += _nearest(session, program.venue, [*common, topic, *exclude], limit - len(chosen))
     found = [Nearby(other, _distance(program.venue, other.venue)) for other in chosen]
-    return sorted(found, key=lambda near: (near.distance_km is None, near.distance_km or 0.0, near.program.title))
+    profile = (program.profile or "").lower()
+    # The same activity first, however far; then the same direction; nearest first within each.
+    return sorted(found, key=lambda near: (not profile or (near.program.profile or "").lower() != profile,
+                                           near.distance_km is None, near.distance_km or 0.0, near.program.title))
 
 
 def _nearest(session: Session, origin: Venue, conditions: list, limit: int) -> list[Program]:
@@ -84,23 +87,20 @@ def _nearest(session: Session, origin: Venue, conditions: list, limit: int) -> l
 def _distance(origin: Venue, other: Venue) -> float | None:
     if origin.lat is None or other.lat is None:
         return None
-    return haversine_km(origin.lat, origin.lon, other.lat, other.lon)
+    return float(haversine_km(origin.lat, origin.lon, other.lat, other.lon))
 
 
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance in kilometres."""
-    phi1, phi2 = math.radians(lat1), math.radians(lat2)
-    a = math.sin((phi2 - phi1) / 2) ** 2 + \
-        math.cos(phi1) * math.cos(phi2) * math.sin(math.radians(lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))
+def active_programs(session: Session, organization: Organization, age: int | None = None) -> list[Program]:
+    """The organization's current programs (for a child's age, if given) by title, with what a card shows."""
+    statement = select(Program).where(Program.organization_id == organization.id, Program.status == "active")
+    if age is not None:
+        statement = statement.where(Program.age_min <= age, Program.age_max >= age)
+    return list(session.scalars(_with_card_fields(statement.order_by(Program.title, Program.id))))
 
 
 def organization_programs(session: Session, organization: Organization, age: int | None = None) -> list[DirectionGroup]:
     """The organization's current programs (for a child's age, if given), grouped by direction."""
-    statement = select(Program).where(Program.organization_id == organization.id, Program.status == "active")
-    if age is not None:
-        statement = statement.where(Program.age_min <= age, Program.age_max >= age)
-    programs = session.scalars(_with_card_fields(statement.order_by(Program.title, Program.id))).all()
+    programs = active_programs(session, organization, age)
     groups = []
     for term in DIRECTIONS:
         members = [p for p in programs if p.direction == term.code]

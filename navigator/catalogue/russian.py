@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 MONTHS_GENITIVE = ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа", "сентября",
                    "октября", "ноября", "декабря")
@@ -75,3 +76,26 @@ def distance(kilometres: float) -> str:
 def date(value: dt.date) -> str:
     """«1 сентября 2026»."""
     return f"{value.day}{NBSP}{MONTHS_GENITIVE[value.month - 1]} {value.year}"
+
+
+_PRECISIONS = {"building": "точно по адресу", "street": "по улице", "settlement": "по населённому пункту",
+               "municipality": "по центру муниципалитета"}
+
+
+def precision(code: str) -> str:
+    """How exactly a place was found, as the «near me» box says it: «по улице»."""
+    return _PRECISIONS.get(code, "приблизительно")
+
+
+_WEEKDAYS = ("Пн", "Вт", "Ср", "Чт", "Пт", "Сб", "Вс")
+_WEEKDAY = re.compile(r"\b(Пн|Вт|Ср|Чт|Пт|Сб|Вс)\b(?:\s*[–-]\s*\b(Пн|Вт|Ср|Чт|Пт|Сб|Вс)\b)?")
+
+
+def weekdays(schedule: str | None) -> str:
+    """The days of a schedule as a card shows them («Пн, Ср, Пт»), or "" when it names none."""
+    days: set[str] = set()
+    for first, last in _WEEKDAY.findall(schedule or ""):
+        start = _WEEKDAYS.index(first)
+        end = _WEEKDAYS.index(last) if last else start
+        days.update(_WEEKDAYS[start:end + 1])
+    return ", ".join(day for day in _WEEKDAYS if day in days)

@@ -12,7 +12,7 @@ import functools
 import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 
 from navigator.catalogue.vocab import (
     DEFAULT_FORMAT,
@@ -42,9 +42,13 @@ class FieldError:
         return f"column {self.column}: {self.message}{got}"
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class ProgramRecord:
-    """A validated program row: codes instead of labels, numbers instead of text."""
+    """A validated program row: codes instead of labels, numbers instead of text.
+
+    Slots, not a __dict__: an import holds every record of the file until it is applied (about 1.3 KB
+    less a record, 130 MB less for 100,000 rows).
+    """
 
     program_id: str
     title: str
@@ -85,27 +89,33 @@ REQUIRED: frozenset[str] = frozenset({
     "program_id", "title", "description", "direction", "age_min", "age_max", "enrollment",
     "organization_id", "organization", "municipality", "address",
 })
-MAX_LENGTH = {"program_id": 64, "organization_id": 64, "title": 200, "profile": 200, "organization": 500,
+MAX_LENGTH = {"description": 10_000,
+              "program_id": 64, "organization_id": 64, "title": 200, "profile": 200, "organization": 500,
               "municipality": 200, "district": 200, "address": 500, "schedule": 500, "duration": 200,
               "teacher": 300, "phone": 100, "email": 200, "website": 500, "program_url": 500}
-INTEGER_PATTERN = re.compile(r"[+-]?\d+")
+INTEGER_PATTERN = re.compile(r"[+-]?\d{1,12}")  # longer is out of range anyway
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
 EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 URL_PATTERN = re.compile(r"^https?://\S+$", re.IGNORECASE)
+#: Upper bounds of the counts: far above any real program, far below what the database's integers hold.
+MAX_PRICE_RUB, MAX_SEATS, MAX_RATING_COUNT = 1_000_000, 100_000, 10_000_000
+#: Control characters (tab and line breaks aside) and the bidirectional controls that can make text read
+#: differently from what it is (e.g. a right-to-left override disguising a change in the moderation diff).
+HIDDEN_CHARACTERS = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 
 
 class Invalid(ValueError):
     """A field's value is wrong; the message says why in words a provider understands."""
 
 
-def _integer(low: int, high: int | None = None) -> Callable[[str], int]:
-    bounds = f"от {low} до {high}" if high is not None else f"не меньше {low}"
+def _integer(low: int, high: int) -> Callable[[str], int]:
+    bounds = f"от {low} до {high}"
 
     def parse(text: str) -> int:
         if not INTEGER_PATTERN.fullmatch(text):
             raise Invalid(f"должно быть целым числом {bounds}")
         value = int(text)
-        if value < low or (high is not None and value > high):
+        if not low <= value <= high:
             raise Invalid(f"должно быть целым числом {bounds}")
         return value
 
@@ -120,6 +130,14 @@ def _decimal_number(text: str) -> Decimal:
     if not value.is_finite():
         raise Invalid("должно быть числом")
     return value
+
+
+def _rubles(text: str) -> int:
+    """Whole rubles; «1 200», «350,00» and «350.50» (spreadsheets' money cells) are read too, kopecks rounded."""
+    value = _decimal_number(text.replace(" ", "").replace("\u00a0", ""))
+    if not 0 <= value <= MAX_PRICE_RUB:
+        raise Invalid(f"цена — число рублей от 0 до {MAX_PRICE_RUB}")
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def _coordinate(limit: int, name: str) -> Callable[[str], float]:
@@ -223,13 +241,13 @@ PARSERS: dict[str, Callable[[str], object]] = {
     "age_min": _integer(0, MAX_AGE),
     "age_max": _integer(0, MAX_AGE),
     "enrollment": _enrollment,
-    "price_rub": _integer(0),
-    "seats_total": _integer(0),
-    "seats_free": _integer(0),
+    "price_rub": _rubles,
+    "seats_total": _integer(0, MAX_SEATS),
+    "seats_free": _integer(0, MAX_SEATS),
     "ovz": _ovz,
     "format": _choice(FORMATS),
     "rating": _rating,
-    "rating_count": _integer(0),
+    "rating_count": _integer(0, MAX_RATING_COUNT),
     "organization_type": _choice(ORGANIZATION_TYPES),
     "lat": _coordinate(90, "широта"),
     "lon": _coordinate(180, "долгота"),
@@ -253,6 +271,10 @@ def validate_record(raw: Mapping[str, str | None]) -> tuple[ProgramRecord | None
             values[column] = DEFAULTS.get(column)
             continue
         limit = MAX_LENGTH.get(column)
+        if HIDDEN_CHARACTERS.search(text):
+            errors.append(FieldError(column, "содержит невидимые управляющие символы (например, смену направления "
+                                             "текста); удалите их", HIDDEN_CHARACTERS.sub("�", text[:40])))
+            continue
         if limit and len(text) > limit:
             errors.append(FieldError(column, f"длиннее {limit} символов", text[:40] + "…"))
             continue

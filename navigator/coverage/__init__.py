@@ -5,8 +5,8 @@
     population.py  children aged 5–18 per municipality from a data file, with source and estimate method
     gaps.py        straight-line distance from each settlement to the nearest program of each direction
     service.py     the snapshot of one application, kept until the data changes, and its reports
-    tables.py      the tables as records (JSON API) and with Russian labels and notes (exports)
-    export.py      tables as CSV and XLSX
+    tables.py      the tables as records (JSON API) and with Russian labels and notes (exports; written as
+                   CSV and XLSX by navigator.catalogue.spreadsheet)
     maps.py        the choropleth and the coloured point maps (folium, drawn by static/js/coverage-map.js)
 
 Plain Python, numpy and SQLAlchemy: no Flask here; the views (navigator/views/coverage.py) pass the session.

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from navigator.catalogue.errors import BadRequest
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS
 from navigator.coverage.catalogue import Catalogue, enrollment_bit
 from navigator.coverage.population import ChildFigure
-from navigator.search.request import BadRequest
 
 #: Indicators a map can be coloured by: code → label (the table shows all of them).
 INDICATORS = {
@@ -84,9 +84,21 @@ class Figures:
 
     @property
     def seats_per_1000(self) -> float | None:
-        if self.children is None or self.children.children <= 0:
+        """Places per 1,000 children; None without a child figure or when the estimate is not to be trusted."""
+        if self.children is None or self.children.children <= 0 or self.unreliable:
             return None
         return self.seats * 1000 / self.children.children
+
+    @property
+    def unreliable(self) -> str | None:
+        """Why the child estimate cannot carry a per-child figure, or None. More places than estimated children
+        means the estimate missed most of them (villages missing from the gazetteer), not that all are served."""
+        if self.children is None or not self.children.estimate or self.children.children <= 0:
+            return None
+        if self.seats > self.children.children:
+            return (f"мест ({self.seats}) больше, чем детей по оценке ({self.children.children}): оценка "
+                    f"занижена, показатель на 1 000 детей не считается")
+        return None
 
     def share(self, kind: str) -> float | None:
         """Per cent of the programs that offer this enrollment kind (None without programs)."""
@@ -109,6 +121,7 @@ class Figures:
         row["children_5_18"] = self.children.children if self.children else None
         row["children_estimate"] = self.children.estimate if self.children else None
         row["seats_per_1000"] = _rounded(self.seats_per_1000)
+        row["children_unreliable"] = self.unreliable
         return row
 
 
@@ -123,7 +136,8 @@ def row_labels(name_key: str, name_label: str) -> dict[str, str]:
     labels.update({f"programs_{term.code}": f"Программ: {term.label}" for term in DIRECTIONS})
     labels.update({key: INDICATORS[key] for key in SHARE_KINDS})
     labels.update({"ovz_programs": INDICATORS["ovz_programs"], "children_5_18": "Детей 5–18 лет",
-                   "children_estimate": "Численность детей — оценка", "seats_per_1000": INDICATORS["seats_per_1000"]})
+                   "children_estimate": "Численность детей — оценка", "seats_per_1000": INDICATORS["seats_per_1000"],
+                   "children_unreliable": "Почему показатель на 1 000 детей не считается"})
     return labels
 
 

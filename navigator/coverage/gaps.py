@@ -12,13 +12,13 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from navigator.catalogue.distance import haversine_km
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage.catalogue import Catalogue
 from navigator.geocoding.region import Gazetteer
 
 WALK_KM = 1.5
 NEAR_KM = 5.0
-EARTH_RADIUS_KM = 6371.0088
 #: Distances computed per block, so that memory stays bounded (points × venues of one block).
 BLOCK = 1_000_000
 
@@ -47,13 +47,6 @@ def gap_points(gazetteer: Gazetteer) -> list[GapPoint]:
                for (municipality, district), (lat, lon) in gazetteer.district_points.items()
                if (fold(municipality), fold(district)) not in settlements]
     return sorted(points, key=lambda point: (fold(point.municipality), fold(point.name)))
-
-
-def haversine_km(lat1, lon1, lat2, lon2) -> np.ndarray:
-    """Great-circle distance in km between points given in degrees (arrays broadcast)."""
-    lat1, lon1, lat2, lon2 = (np.radians(value) for value in (lat1, lon1, lat2, lon2))
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(a, 0.0, 1.0)))
 
 
 def nearest_km(lat: np.ndarray, lon: np.ndarray, target_lat: np.ndarray, target_lon: np.ndarray) -> np.ndarray:

@@ -13,10 +13,10 @@ import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
-import branca.colormap
 import folium
 import numpy as np
 import shapely
+from branca.utilities import color_brewer
 from folium.elements import JSCSSMixin
 from folium.template import Template
 from shapely.geometry import shape
@@ -27,6 +27,7 @@ from navigator.maps import MapBuilder, RenderedMap, safe_json
 CATEGORY_COLOURS = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
 STATUS_COLOURS = {"walk": "#1a9850", "near": "#f1a340", "far": "#d73027"}
 NO_DATA_COLOUR = "#bdbdbd"
+PALETTE = "YlGnBu"  # ColorBrewer 2.0 sequential scheme, marked colour-blind safe there
 STEPS = 5
 
 
@@ -69,9 +70,13 @@ class Scale:
         if len(edges) < 3:
             # branca needs two classes at least; one value (or two) still gets a legend that reads sensibly.
             edges = np.linspace(edges[0], max(edges[-1], edges[0] + 1), 3)
-        colormap = branca.colormap.linear.YlGnBu_09.to_step(index=[float(edge) for edge in edges])
-        return cls([LegendStep(float(low), float(high), colormap.rgb_hex_str((low + high) / 2))
-                    for low, high in zip(edges[:-1], edges[1:], strict=True)])
+        # One ColorBrewer colour per class (sequential, colour-blind safe), not a colour at the class's value:
+        # skewed values would otherwise give the lower classes near-identical pale yellows.
+        classes = len(edges) - 1
+        palette = color_brewer(PALETTE, n=max(3, classes))
+        colours = [palette[round(i * (len(palette) - 1) / max(1, classes - 1))] for i in range(classes)]
+        return cls([LegendStep(float(low), float(high), colour)
+                    for (low, high), colour in zip(zip(edges[:-1], edges[1:], strict=True), colours, strict=True)])
 
     def colour(self, value: float | None) -> str:
         if value is None or not self.steps:

@@ -10,6 +10,7 @@ population times the region's share of children in its population.
 from __future__ import annotations
 
 import csv
+import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,6 +61,14 @@ class Population:
 EMPTY = Population(None, None, None, {}, ())
 
 
+#: A file path of the project (data/geo/settlements.csv): pages name what it is, not where it lies.
+_PROJECT_PATH = re.compile(r"\b(?:[\w.-]+/)+[\w.-]+\.(?:csv|geojson|json|xlsx)\b")
+
+
+def _public(source: str) -> str:
+    return _PROJECT_PATH.sub("справочник населённых пунктов сайта", source.strip())
+
+
 def load_population(path: str | Path | None) -> Population:
     """Read the population file; no file (or no setting) gives no figures, and per-child figures are left out."""
     if not path or not Path(path).is_file():
@@ -72,7 +81,7 @@ def load_population(path: str | Path | None) -> Population:
             if not row["children_5_18"].strip():  # a municipality without a figure: listed, never guessed
                 names.append(row["name"].strip())
                 continue
-            figure = ChildFigure(int(row["children_5_18"]), row["year"].strip(), row["source"].strip(),
+            figure = ChildFigure(int(row["children_5_18"]), row["year"].strip(), _public(row["source"]),
                                  row["estimate"].strip().lower() in {"yes", "1", "true", "да"}, row["method"].strip())
             if row["level"].strip() == "region":
                 region_name, region = row["name"].strip(), figure

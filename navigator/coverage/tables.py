@@ -6,12 +6,12 @@ and how gaps are measured, so a table read away from the pages still says what i
 
 from __future__ import annotations
 
+from navigator.catalogue.errors import BadRequest
+from navigator.catalogue.spreadsheet import Table
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS
-from navigator.coverage.export import Table
 from navigator.coverage.figures import CoverageFilter, Figures, row_labels
 from navigator.coverage.gaps import NEAR_KM, WALK_KM, gap_labels
 from navigator.coverage.service import Snapshot
-from navigator.search.request import BadRequest
 
 TABLES = {"municipalities": "Муниципалитеты", "districts": "Районы и населённые пункты", "gaps": "Пробелы"}
 
@@ -44,7 +44,7 @@ def municipality_document(snapshot: Snapshot, row: int, chosen: CoverageFilter) 
 
 
 def gap_method() -> str:
-    return (f"Расстояние по прямой (по дуге большого круга) от точки населённого пункта до ближайшего адреса, где "
+    return (f"Расстояние по прямой от точки населённого пункта до ближайшего адреса, где "
             f"идёт действующая очная или смешанная программа направленности: до {WALK_KM:g} км (около 20 минут "
             f"пешком), до {NEAR_KM:g} км или дальше. Адреса, нанесённые на карту лишь центром муниципалитета, "
             f"не учитываются.")

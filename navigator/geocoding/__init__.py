@@ -4,7 +4,9 @@ The chain (chain.py): the database cache of the online geocoder's answers and fa
 geocoder (online.py: Nominatim through geopy, rate limited, retried, restricted to the region's
 boundaries and the row's municipality) → the offline gazetteer (region.py: the settlement the
 address names, else the municipality's centroid) → no point. Addresses are normalized for the
-cache by address.py. It runs only when data enters — `navigator import` (when the geocoder is on)
+cache by address.py. The «near me» box first asks the offline address index (places.py), made from
+the catalogue's own venues: every house the catalogue knows, and its streets.
+The chain runs only when data enters — `navigator import` (when the geocoder is on)
 and `navigator geocode` (venues.py) — and for the «near me» box (Geocoding.find_place); never while
 a page with stored venues is rendered.
 """

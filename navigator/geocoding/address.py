@@ -53,8 +53,22 @@ _LEADING_KIND = re.compile(r"^(?P<word>[^\W\d_]+(?:[/-][^\W\d_]+)?)(?:\.\s*|\s+)
 _TRAILING_KIND = re.compile(r"^(?P<rest>.*\S)\s+(?P<word>[^\W\d_]+(?:[/-][^\W\d_]+)?)(?P<dot>\.?)$")
 
 
+#: Street kinds as written before a name, canonical (ул, пр-кт, пер …).
+STREET_KINDS = frozenset(_STREET_WORDS)
+
+
 def _canonical_word(word: str) -> str:
     return _CANONICAL.get(word, word)
+
+
+def canonical_tokens(text: str) -> list[str]:
+    """The folded words of a text with every kind word in its canonical form («Улица» → «ул», «ё» → «е»)."""
+    return [_canonical_word(token) for token in _TOKEN.findall(_folded(text))]
+
+
+def address_parts(text: str) -> list[Part]:
+    """The comma-separated parts of an address below the region, each split into its kind and name."""
+    return [split_part(part) for part in _parts(text)]
 
 
 def _folded(text: str) -> str:

@@ -21,6 +21,7 @@ from navigator.catalogue.vocab import fold
 from navigator.geocoding.address import address_key, geocoder_query
 from navigator.geocoding.budget import RequestBudget
 from navigator.geocoding.online import BudgetSpent, Candidate, GeocoderFailed, OnlineGeocoder
+from navigator.geocoding.places import address_index
 from navigator.geocoding.region import Place, Region, load_region
 
 #: Precisions from the finest; the online geocoder's answers coarser than a settlement are not used.
@@ -131,10 +132,13 @@ class Geocoding:
         return Resolution(None, None, "none", None, "", outcome)
 
     def find_place(self, session: Session, text: str) -> Resolution | None:
-        """A place typed in the «near me» box: a settlement or municipality by name, else an address, else None."""
+        """A place typed in the «near me» box: a street or house of the catalogue's venues, a settlement or
+        municipality by name, else an address for the online geocoder or the gazetteer, else None."""
         text = " ".join(text.split())[:200]
         if not text:
             return None
+        if known := address_index(session).find(text):  # a street or house the catalogue's venues know
+            return Resolution(known.lat, known.lon, known.precision, "catalogue", known.label, "not_asked")
         if place := self.region.named_place(text):
             return _gazetteer(place, "not_asked")
         found = self.resolve(session, text, quick=True)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
-from navigator.search.request import MAX_PER_PAGE, SORTS
+from navigator.search.parameters import MAX_QUERY_LENGTH, PARAMETERS
 
 
 def _nullable(kind: str, **extra) -> dict:
@@ -20,31 +20,8 @@ def _parameter(name: str, description: str, schema: dict, *, many: bool = False)
     return parameter
 
 
-SEARCH_PARAMETERS = [
-    _parameter("q", "Текст запроса на русском: формы слов, опечатки, неверная раскладка.",
-               {"type": "string", "maxLength": 200}),
-    _parameter("age", "Возраст ребёнка: age_min ≤ age ≤ age_max.", {"type": "integer", "minimum": 0, "maximum": 18}),
-    _parameter("direction", "Направленность (можно несколько).", {"enum": list(DIRECTIONS.codes)}, many=True),
-    _parameter("profile", "Профиль программы, например «Шахматы».", {"type": "string"}),
-    _parameter("enrollment", "Способ зачисления (можно несколько).", {"enum": list(ENROLLMENT_KINDS.codes)},
-               many=True),
-    _parameter("price_max", "Цена в рублях в месяц не выше; бесплатные и по сертификату проходят всегда.",
-               {"type": "integer", "minimum": 0}),
-    _parameter("municipality", "Код муниципалитета (см. /municipalities).", {"type": "integer", "minimum": 1}),
-    _parameter("district", "Код района или населённого пункта (см. /municipalities).",
-               {"type": "integer", "minimum": 1}),
-    _parameter("organization", "Код организации.", {"type": "string"}),
-    _parameter("ovz", "Категория ОВЗ или any — любая адаптация.", {"enum": [*OVZ_CATEGORIES.codes, "any"]}),
-    _parameter("format", "Формат (можно несколько).", {"enum": list(FORMATS.codes)}, many=True),
-    _parameter("free_seats", "Только со свободными местами.", {"type": "string", "enum": ["1", "0", "true", "false"]}),
-    _parameter("near", "Точка «широта,долгота»; в ответе появляется distance_km.",
-               {"type": "string", "pattern": r"^-?\d+(\.\d+)?,-?\d+(\.\d+)?$"}),
-    _parameter("radius_km", "Радиус от точки near, км.", {"type": "number", "exclusiveMinimum": 0, "maximum": 200}),
-    _parameter("sort", "Порядок: relevance (по умолчанию с q), distance (по умолчанию с near), title, age, price, "
-               "rating, updated.", {"enum": list(SORTS)}),
-    _parameter("page", "Номер страницы; за последней — пустая страница.", {"type": "integer", "minimum": 1}),
-    _parameter("per_page", "Программ на странице.", {"type": "integer", "minimum": 1, "maximum": MAX_PER_PAGE}),
-]
+#: The search parameters, from the one table the request parser reads them with.
+SEARCH_PARAMETERS = [parameter.openapi() for parameter in PARAMETERS.values()]
 
 COVERAGE_PARAMETERS = [
     _parameter("direction", "Только программы этой направленности.", {"enum": list(DIRECTIONS.codes)}),
@@ -59,7 +36,9 @@ _FIGURES = {**_COUNTS,
                for name in ("share_free", "share_certificate", "share_paid")},
             "children_5_18": _nullable("integer", description="Дети 5–18 лет; см. population."),
             "children_estimate": _nullable("boolean", description="Численность детей — оценка."),
-            "seats_per_1000": _nullable("number", description="Мест на 1 000 детей 5–18 лет.")}
+            "seats_per_1000": _nullable("number", description="Мест на 1 000 детей 5–18 лет; null — нет данных "
+                                                              "или оценка ненадёжна (см. children_unreliable)."),
+            "children_unreliable": _nullable("string", description="Почему оценка численности детей ненадёжна.")}
 _CHILD_FIGURE = {"type": ["object", "null"], "properties": {
     "children_5_18": {"type": "integer"}, "year": {"type": "string"}, "estimate": {"type": "boolean"},
     "method": {"type": "string", "description": "Как получена оценка."}, "source": {"type": "string"}}}
@@ -115,7 +94,7 @@ SCHEMAS: dict[str, Any] = {
         "price_rub": _nullable("integer"), "seats_free": _nullable("integer"), "rating": _nullable("number"),
         "organization": {"$ref": "#/components/schemas/OrganizationRef"},
         "venue": {"$ref": "#/components/schemas/Venue"},
-        "distance_km": _nullable("number", description="Только при near."),
+        "distance_km": _nullable("number", description="Только при near или place."),
         "url": {"type": "string", "description": "Страница программы на сайте."}}},
     "Organization": {"type": "object", "properties": {
         "id": {"type": "string"}, "name": {"type": "string"}, "type": _nullable("string"),
@@ -127,8 +106,14 @@ SCHEMAS: dict[str, Any] = {
         "seats_total": _nullable("integer"), "schedule": _nullable("string"), "duration": _nullable("string"),
         "teacher": _nullable("string"), "rating_count": _nullable("integer"), "program_url": _nullable("string"),
         "updated": {"type": "string", "format": "date"},
+        "contact": {"$ref": "#/components/schemas/Contact"},
         "organization": {"$ref": "#/components/schemas/Organization"},
         "queue": {"$ref": "#/components/schemas/Queue"}}}]},
+    "Contact": {"type": "object", "required": ["phone", "email", "website"],
+                "description": "Как связаться по программе: её собственные телефон, почта и сайт, где они есть "
+                               "(секция со своим телефоном), иначе — организации.",
+                "properties": {"phone": _nullable("string"), "email": _nullable("string"),
+                               "website": _nullable("string")}},
     "Queue": {"type": "object", "required": ["waiting", "places_free"], "description":
               "Очередь заявок на программу — только числа, без персональных данных.", "properties": {
         "waiting": {"type": "integer", "description": "Заявки, ждущие ответа организации или места (поданные, "
@@ -149,6 +134,10 @@ SCHEMAS: dict[str, Any] = {
             "searched_for": _nullable("string"), "corrected_from": _nullable("string"),
             "suggestion": _nullable("string"), "ignored_words": {"type": "array", "items": {"type": "string"}}}}}},
     **COVERAGE_SCHEMAS,
+    "Place": {"type": "object", "required": ["label", "lat", "lon", "precision"], "properties": {
+        "label": {"type": "string", "description": "Как место понято, например «ул. Кирова, г. Новокузнецк»."},
+        "lat": {"type": "number"}, "lon": {"type": "number"},
+        "precision": {"enum": ["building", "street", "settlement", "municipality"]}}},
     "Term": {"type": "object", "properties": {"code": {"type": "string"}, "label": {"type": "string"}}},
     "Municipality": {"type": "object", "properties": {
         "id": {"type": "integer"}, "name": {"type": "string"},
@@ -174,6 +163,21 @@ def _id_parameter(description: str) -> dict:
 def _list_of(schema_name: str, description: str) -> dict:
     return {"description": description, "content": {"application/json": {"schema": {
         "type": "array", "items": {"$ref": f"#/components/schemas/{schema_name}"}}}}}
+
+
+def _program_list(file_format: str, media_type: str) -> dict:
+    return {"get": {
+        "summary": f"Найденные программы файлом {file_format.upper()}", "operationId": f"list_programs_{file_format}",
+        "description": "Те же параметры, что у /programs; в файле все найденные программы (не больше 20 000; "
+                       "сколько нашлось — в заголовке X-Total-Count), page и per_page не действуют. Колонки — "
+                       "формат импорта (docs/data.md): файл можно исправить и загрузить обратно. Текст, который "
+                       "таблица приняла бы за формулу (= + - @ в начале), записан с апострофом (CSV) или "
+                       "строковой ячейкой (XLSX).",
+        "parameters": SEARCH_PARAMETERS,
+        "responses": {"200": {"description": "Файл", "headers": {"X-Total-Count": {
+            "description": "Сколько программ нашлось", "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
+            "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}},
+            **_errors(400, 503)}}}
 
 
 HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
@@ -208,7 +212,7 @@ def _hsds_flag(name: str, description: str) -> dict:
 def _hsds_page(item: str, summary: str, extra: list[dict] | None = None) -> dict:
     schema = {"allOf": [{"$ref": "#/components/schemas/HsdsPage"}, {"type": "object", "properties": {
         "contents": {"type": "array", "items": {"$ref": f"#/components/schemas/{item}"}}}}]}
-    return {"servers": [{"url": "/"}], "get": {
+    return {"get": {
         "summary": summary, "operationId": "hsds_" + item.removeprefix("Hsds").lower() + "_page",
         "parameters": _HSDS_PAGING + (extra or []),
         "responses": {"200": {"description": summary, "content": {"application/json": {"schema": schema}}},
@@ -216,14 +220,16 @@ def _hsds_page(item: str, summary: str, extra: list[dict] | None = None) -> dict
 
 
 def _hsds_one(item: str, summary: str, extra: list[dict] | None = None) -> dict:
-    return {"servers": [{"url": "/"}], "get": {
+    return {"get": {
         "summary": summary, "operationId": "hsds_get_" + item.removeprefix("Hsds").lower(),
         "parameters": [_id_parameter("Идентификатор HSDS (UUID)"), *(extra or [])],
         "responses": {"200": _json(item, summary), **_errors(404)}}}
 
 
 def hsds_paths() -> dict[str, Any]:
-    """The read-only HSDS 3.0 API (/hsds/, docs/hsds.md): paths from the site's root, not /api/v1."""
+    """The read-only HSDS 3.0 API (docs/hsds.md): served at /hsds/ (the HSDS profile's own root) and the same
+    under /api/v1/hsds/, which is how this document lists it (one server for every path, so tools that
+    take the document's server — schemathesis, code generators — reach it)."""
     full = _hsds_flag("full", "true — записи целиком, со всеми вложенными.")
     return {
         "/hsds/services": _hsds_page("HsdsService", "HSDS: услуги (программы)", [
@@ -262,6 +268,9 @@ def openapi_document() -> dict[str, Any]:
                                   "parameters": SEARCH_PARAMETERS,
                                   "responses": {"200": _json("SearchResult", "Страница результатов"),
                                                 **_errors(400, 503)}}},
+            "/programs.csv": _program_list("csv", "text/csv"),
+            "/programs.xlsx": _program_list(
+                "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
             "/programs/{id}": {"get": {"summary": "Программа", "operationId": "get_program",
                                        "parameters": [_id_parameter("Код программы")],
                                        "responses": {"200": _json("ProgramDetail", "Программа"),
@@ -276,6 +285,14 @@ def openapi_document() -> dict[str, Any]:
                                                         "type": "array", "items": {
                                                             "$ref": "#/components/schemas/ProgramSummary"}}}}]}}}},
                                                 **_errors(404)}}},
+            "/places": {"get": {"summary": "Место по адресу или названию (как его понимает поле «Рядом со мной»)",
+                                "operationId": "find_place",
+                                "parameters": [{"name": "q", "in": "query", "required": True,
+                                                "description": "Адрес или населённый пункт: «Новокузнецк, ул. Кирова, "
+                                                               "71а», «ул Кирова 71а Новокузнецк», «Кедровка».",
+                                                "schema": {"type": "string", "minLength": 1,
+                                                           "maxLength": MAX_QUERY_LENGTH, "pattern": r"\S"}}],
+                                "responses": {"200": _json("Place", "Найденное место"), **_errors(400, 404)}}},
             "/municipalities": {"get": {"summary": "Муниципалитеты и их районы", "operationId": "list_municipalities",
                                         "responses": {"200": _list_of("Municipality", "Муниципалитеты")}}},
             "/coverage": {"get": {"summary": "Охват: регион и все муниципалитеты", "operationId": "get_coverage",

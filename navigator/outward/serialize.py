@@ -57,6 +57,7 @@ def program_detail(program: Program, url: str) -> dict[str, Any]:
         "program_url": program.program_url,
         "updated": (program.source_updated or program.updated_at.date()).isoformat(),
     })
+    item["contact"] = program.contact
     item["organization"] = organization_summary(program.organization)
     return item
 

@@ -25,7 +25,9 @@ _russian = Stemmer.Stemmer("russian")
 _english = Stemmer.Stemmer("english")
 
 
-def fold(text: str) -> str:
+def _letters(text: str) -> str:
+    """Lower case with ё as е, spacing untouched (token offsets must match the text); whole values are
+    compared with navigator.catalogue.vocab.fold instead."""
     return text.lower().replace("ё", "е")
 
 
@@ -37,11 +39,22 @@ def stem(word: str) -> str:
     return (_russian if CYRILLIC.search(word) else _english).stemWord(word)
 
 
+#: Spellings Russians mix in borrowed words, made one: «рэп»/«реп», «йога»/«иога» (э as е; й before a
+#: vowel at the start of a word as и). Applied to indexed and typed words alike.
+_SPELLINGS = ((re.compile("э"), "е"), (re.compile(r"^й(?=[аеиоуыюя])"), "и"))
+
+
+def _one_spelling(word: str) -> str:
+    for pattern, replacement in _SPELLINGS:
+        word = pattern.sub(replacement, word)
+    return word
+
+
 def words(text: str) -> list[str]:
     """Folded words of text; a hyphenated word gives its parts and the parts joined."""
     found = []
-    for match in WORD.finditer(fold(text)):
-        word = match.group()
+    for match in WORD.finditer(_letters(text)):
+        word = _one_spelling(match.group())
         if "-" in word:
             parts = word.split("-")
             found.extend(parts)
@@ -105,8 +118,8 @@ def query_words(text: str) -> list[str]:
 
 def switch_layout(text: str) -> str | None:
     """Text as meant when typed in the other keyboard layout («if[vfns» → «шахматы»), or None."""
-    if re.search(r"[a-zA-Z]", text) and not CYRILLIC.search(fold(text)):
+    if re.search(r"[a-zA-Z]", text) and not CYRILLIC.search(_letters(text)):
         return text.translate(_TO_CYRILLIC)
-    if CYRILLIC.search(fold(text)) and not re.search(r"[a-zA-Z]", text):
+    if CYRILLIC.search(_letters(text)) and not re.search(r"[a-zA-Z]", text):
         return text.translate(_TO_LATIN)
     return None

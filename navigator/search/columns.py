@@ -5,9 +5,18 @@ distances and sorting — is computed over these arrays, which costs microsecond
 programs instead of one Whoosh query per facet. Segments never change once written (only their
 deletion lists do), so each segment's arrays (and its term data, navigator.search.scoring) are loaded
 once and reused by every later searcher that still has the segment.
+
+A full build saves its segment's arrays as .npy files beside it (`columns-<segment id>/`, strings as
+fixed-width unicode, the title order included) and every worker memory-maps them read-only: the pages
+are shared by all workers through the page cache, and a worker's first search no longer unpickles
+100,000 stored rows. Segments written later by the follower (a few changed programs each) are read
+from their stored rows. Numeric columns are joined across segments (a private copy of 8 bytes a
+document); string columns stay per segment (StringColumn), so the large segment's strings are never copied.
 """
 
 from __future__ import annotations
+
+from pathlib import Path
 
 import numpy as np
 
@@ -23,6 +32,34 @@ def _dtype(name: str):
     if name in OBJECT_FIELDS:
         return object
     return np.float64 if name in FLOAT_FIELDS else np.int64
+
+
+def _sorted_titles(titles) -> tuple[np.ndarray, np.ndarray]:
+    """(titles folded and sorted, document numbers in that order); ё/е- and case-insensitive."""
+    keys = np.array([str(title).lower().replace("ё", "е") for title in titles], dtype=str)
+    order = np.argsort(keys, kind="stable")
+    return keys[order], order
+
+
+def save_columns(folder: Path, segment_id: str, rows: list[tuple]) -> None:
+    """Save one segment's filter rows as column files in folder, for every worker to memory-map."""
+    target = Path(folder) / f"columns-{segment_id}"
+    target.mkdir()
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(FIELDS)
+    for name, values in zip(FIELDS, columns, strict=True):
+        np.save(target / f"{name}.npy", np.array(values, dtype=str if name in OBJECT_FIELDS else _dtype(name)))
+    keys, order = _sorted_titles(columns[FIELDS.index("title")])
+    np.save(target / "title_keys.npy", keys)
+    np.save(target / "title_order.npy", order)
+
+
+def _saved_arrays(folder: Path | None, segment_id: str):
+    """(arrays, sorted titles) memory-mapped from a build's column files, or None when there are none."""
+    saved = Path(folder) / f"columns-{segment_id}" if folder is not None else None
+    if saved is None or not (saved / "title_order.npy").exists():
+        return None
+    arrays = {name: np.load(saved / f"{name}.npy", mmap_mode="r") for name in FIELDS}
+    return arrays, (np.load(saved / "title_keys.npy", mmap_mode="r"), np.load(saved / "title_order.npy", mmap_mode="r"))
 
 
 def _segment_arrays(reader) -> dict[str, np.ndarray]:
@@ -44,19 +81,46 @@ def _segment_arrays(reader) -> dict[str, np.ndarray]:
 class Segment:
     """What one segment's documents hold, loaded once: filter columns and term data."""
 
-    def __init__(self, reader):
-        self.arrays = _segment_arrays(reader)
+    def __init__(self, reader, folder: Path | None = None):
+        saved = _saved_arrays(folder, reader.segment().segment_id())
+        self.arrays, self._titles = saved if saved else (_segment_arrays(reader), None)
         self.terms = SegmentTerms()
-        self._titles: tuple[np.ndarray, np.ndarray] | None = None
 
     @property
     def sorted_titles(self) -> tuple[np.ndarray, np.ndarray]:
         """(titles folded and sorted, the segment's document numbers in that order); ё/е- and case-insensitive."""
         if self._titles is None:
-            keys = np.array([title.lower().replace("ё", "е") for title in self.arrays["title"]], dtype=object)
-            order = np.argsort(keys, kind="stable")
-            self._titles = keys[order], order
+            self._titles = _sorted_titles(self.arrays["title"])
         return self._titles
+
+
+class StringColumn:
+    """One string field across segments, without joining them: indexing gathers only the asked documents."""
+
+    def __init__(self, parts: list[np.ndarray]):
+        self.parts = parts
+        self.starts = np.cumsum([0] + [len(part) for part in parts])
+
+    def __len__(self) -> int:
+        return int(self.starts[-1])
+
+    def __getitem__(self, docnums):
+        if np.ndim(docnums) == 0:
+            j = int(np.searchsorted(self.starts, docnums, side="right")) - 1
+            return str(self.parts[j][docnums - self.starts[j]])
+        docnums = np.asarray(docnums)
+        found = np.empty(len(docnums), dtype=object)
+        which = np.searchsorted(self.starts, docnums, side="right") - 1
+        for j, part in enumerate(self.parts):
+            here = which == j
+            if here.any():
+                found[here] = part[docnums[here] - self.starts[j]].tolist()
+        return found
+
+    def __eq__(self, value) -> np.ndarray:  # a mask, as numpy's == gives
+        return np.concatenate([np.asarray(part == value, dtype=bool) for part in self.parts] or [np.zeros(0, bool)])
+
+    __hash__ = None
 
 
 def merged_ranks(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -85,12 +149,12 @@ class Columns:
     """Arrays for one searcher: `live` marks documents that are not deleted; `segments` are (reader, first
     document number, Segment) of each segment."""
 
-    def __init__(self, searcher, cache: dict):
+    def __init__(self, searcher, cache: dict, folder: Path | None = None):
         self.segments, live = [], []
         used = {}
         for reader, offset in searcher.reader().leaf_readers():
             key = reader.segment().segment_id()
-            segment = cache.get(key) or Segment(reader)
+            segment = cache.get(key) or Segment(reader, folder)
             used[key] = segment
             self.segments.append((reader, offset, segment))
             deleted = np.zeros(reader.doc_count_all(), dtype=bool)
@@ -102,8 +166,11 @@ class Columns:
         self.size = sum(len(p["program_id"]) for p in parts)
         self.live = np.concatenate(live) if live else np.zeros(0, dtype=bool)
         for name in FIELDS:
-            setattr(self, name, np.concatenate([p[name] for p in parts]) if parts
-                    else np.zeros(0, dtype=_dtype(name)))
+            if name in OBJECT_FIELDS:
+                setattr(self, name, StringColumn([p[name] for p in parts]))
+            else:
+                setattr(self, name, np.concatenate([p[name] for p in parts]) if parts
+                        else np.zeros(0, dtype=_dtype(name)))
         self.mapped = ~np.isnan(self.lat)
         self._title_rank = None
 

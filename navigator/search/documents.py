@@ -15,8 +15,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from navigator.catalogue.models import District, Organization, Program, ProgramEnrollment, ProgramOvz, Venue
-from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
-from navigator.search.analysis import fold
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
 
 BATCH = 5000
 
@@ -101,7 +100,7 @@ def _document(program, enrollments: dict[int, list[str]], ovz: dict[int, list[st
         enrollment=bitmask(enrollments.get(program.id, ()), ENROLLMENT_KINDS.codes),
         ovz=bitmask(ovz.get(program.id, ()), OVZ_CATEGORIES.codes),
         municipality_id=program.municipality_id, district_id=program.district_id or 0,
-        profile=fold(program.profile or "").strip(), age_min=program.age_min, age_max=program.age_max,
+        profile=fold(program.profile or ""), age_min=program.age_min, age_max=program.age_max,
         price=_or_nan(program.price_rub),
         seats_free=program.seats_free if program.seats_free is not None else -1,
         rating=_or_nan(program.rating),

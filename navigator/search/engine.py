@@ -11,14 +11,15 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
+from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
-from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
-from navigator.search.analysis import fold, switch_layout
+from navigator.catalogue.paging import page_count, page_offset
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
+from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
 from navigator.search.request import ANY_OVZ, BadRequest, SearchRequest
-from navigator.search.text import Synonyms, match_text, suggest
+from navigator.search.text import Synonyms, match_text, suggest, typo_words
 
-EARTH_RADIUS_KM = 6371.0088
 FEW_RESULTS = 3  # a typed query finding fewer than this is tried in the other keyboard layout
 FACETS = ("direction", "enrollment", "municipality", "district", "ovz", "format")
 
@@ -59,6 +60,7 @@ class SearchResult:
     ignored_words: list[str] = field(default_factory=list)
     points: Sequence[MapPoint] | MapPoints = ()
     unmapped: int = 0
+    typo: bool = False  # corrected_from is a typo corrected (else a keyboard layout switched)
 
     @property
     def page(self) -> int:
@@ -70,14 +72,7 @@ class SearchResult:
 
     @property
     def pages(self) -> int:
-        return max(1, math.ceil(self.total / self.per_page))
-
-
-def haversine_km(lat: np.ndarray, lon: np.ndarray, near: tuple[float, float]) -> np.ndarray:
-    lat1, lon1 = np.radians(near[0]), np.radians(near[1])
-    lat2, lon2 = np.radians(lat), np.radians(lon)
-    a = np.sin((lat2 - lat1) / 2) ** 2 + np.cos(lat1) * np.cos(lat2) * np.sin((lon2 - lon1) / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(a))
+        return page_count(self.total, self.per_page)
 
 
 def _bit_set(values: np.ndarray, bit: int) -> np.ndarray:
@@ -118,7 +113,7 @@ def _plain_mask(columns: Columns, request: SearchRequest, organization_id: int |
     if organization_id is not None:
         mask &= columns.organization_id == organization_id
     if request.profile:
-        mask &= columns.profile == fold(request.profile).strip()
+        mask &= columns.profile == fold(request.profile)
     return mask
 
 
@@ -142,7 +137,7 @@ def _distances(columns: Columns, request: SearchRequest, candidates: np.ndarray)
         candidates = candidates & _box(columns, request.near, request.radius_km)
     docnums = np.flatnonzero(candidates & columns.mapped)
     distances = np.full(columns.size, np.nan)
-    distances[docnums] = haversine_km(columns.lat[docnums], columns.lon[docnums], request.near)
+    distances[docnums] = haversine_km(*request.near, columns.lat[docnums], columns.lon[docnums])
     return distances
 
 
@@ -165,6 +160,21 @@ def _match(searcher, columns: Columns, text: str, synonyms: Synonyms):
             if other_mask is not None and np.count_nonzero(other_mask) > np.count_nonzero(mask):
                 return other_mask, other_scores, other_ignored, switched, text
     return mask, scores, ignored, text or None, None
+
+
+def _typo_corrected(searcher, columns: Columns, text: str, synonyms: Synonyms, mask: np.ndarray | None):
+    """When some words matched only through their typos: the corrected text, and its match when that finds
+    at least as much (then the page shows the corrected words' results and says so), else None."""
+    if mask is None or not mask.any():
+        return None, None
+    typos = typo_words(searcher, columns, text)
+    corrected = suggest(searcher, text, typos) if typos else None
+    if corrected is None:
+        return None, None
+    match = _text_mask(searcher, columns, corrected, synonyms)
+    if match[0] is None or np.count_nonzero(match[0]) < np.count_nonzero(mask):
+        return corrected, None
+    return corrected, match
 
 
 def _first(docnums: np.ndarray, keys: tuple[np.ndarray, ...], needed: int) -> np.ndarray:
@@ -275,23 +285,28 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
     with index.reading() as (searcher, columns):
         text = request.q.strip()
         text_mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms)
+        suggestion, typo_match = (None, None) if corrected_from else _typo_corrected(
+            searcher, columns, text, index.synonyms, text_mask)
+        if typo_match is not None:
+            (text_mask, scores, ignored), searched_for, corrected_from = typo_match, suggestion, text
         base = _plain_mask(columns, request, organization_id)
         if text_mask is not None:
             base &= text_mask
         distances = _distances(columns, request, base)
-        if request.radius_km is not None:
+        if request.radius_km is not None and distances is not None:
             base &= distances <= request.radius_km  # NaN (no point, or outside the box) is never within
         masks = _facet_masks(columns, request)
         final = base.copy()
         for mask in masks.values():
             final &= mask
         total = int(np.count_nonzero(final))
-        start = (request.page - 1) * request.per_page
+        start = page_offset(request.page, request.per_page)
         ordered = _order(columns, request, final, scores, distances, start + request.per_page)[start:]
         page_ids = columns.program_id[ordered].tolist()
         page_distances = distances[ordered].tolist() if distances is not None else [None] * len(page_ids)
         facets = _count_facets(session, columns, request, base, masks)
-        suggestion = suggest(searcher, text) if total == 0 and text else None
+        if total == 0 and text:
+            suggestion = suggest(searcher, text)
         points, unmapped = _points(columns, final) if with_points else ([], 0)
     programs = _load_programs(session, page_ids)
     distance_of = dict(zip(page_ids, page_distances, strict=True))
@@ -299,7 +314,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
             for p in programs]
     return SearchResult(request=request, total=total, hits=hits, facets=facets, searched_for=searched_for,
                         corrected_from=corrected_from, suggestion=suggestion, ignored_words=ignored,
-                        points=points, unmapped=unmapped)
+                        points=points, unmapped=unmapped, typo=typo_match is not None)
 
 
 class MapPoints:

@@ -33,6 +33,8 @@ from whoosh import index as whoosh_index
 from whoosh.fields import ID, STORED, TEXT, Schema
 
 from navigator.search.analysis import RussianTokenizer
+from navigator.search.bulk import write_segment
+from navigator.search.columns import save_columns
 from navigator.search.documents import active_count, documents
 
 LIVE = "live"
@@ -40,11 +42,7 @@ STATE = "state.json"
 FOLLOWER_LOCK = "follower.lock"
 RUNNING_LOCK = "follower.running"
 #: Raised whenever what a build holds or how it is laid out changes: an index of another version is rebuilt.
-FORMAT_VERSION = 2
-#: A rebuild of at least this many programs is indexed by two worker processes (Whoosh's MpWriter, one
-#: segment each): analysis and posting lists are pure Python, and a second core nearly halves the time
-#: of a 100,000-program build (docs/performance.md). Smaller builds are not worth starting processes for.
-PARALLEL_FROM = 5_000
+FORMAT_VERSION = 3  # 3: builds carry memory-mapped column files (navigator.search.columns)
 
 
 NO_INDEX = "No search index yet: the follower builds it (`navigator index-follow --once`)."
@@ -191,29 +189,20 @@ def _file_lock(path: Path, wait: bool):
 
 
 def _write_build(build: Path, session_factory: Callable[[], Session], progress) -> int:
-    count = 0
-    with session_factory() as session:
-        parallel = active_count(session) >= PARALLEL_FROM and len(os.sched_getaffinity(0)) > 1
-        options = dict(procs=2, multisegment=True, batchsize=500) if parallel else {}
-        writer = whoosh_index.create_in(str(build), make_schema()).writer(limitmb=256, **options)
-        try:
-            for _program_id, document in progress(documents(session), unit=" programs", desc="Indexing"):
-                writer.add_document(**document)
-                count += 1
-        except BaseException:
-            _cancel(writer)
-            raise
-    writer.commit()
-    return count
-
-
-def _cancel(writer) -> None:
-    """Cancel a build. MpWriter.cancel only flags its own copies of the workers, which would go on waiting
-    for work (and keep the process from exiting): stop them first."""
-    for task in getattr(writer, "tasks", ()):
-        task.terminate()
-        task.join()
-    writer.cancel()
+    """Write every active program into one new segment (navigator.search.bulk), commit it, save its columns."""
+    writer = whoosh_index.create_in(str(build), make_schema()).writer()
+    try:
+        with session_factory() as session:
+            total = active_count(session)
+            items = progress(documents(session), unit=" programs", desc="Indexing", total=total)
+            rows = write_segment(writer, (document for _program_id, document in items), progress)
+    except BaseException:
+        writer.cancel()
+        raise
+    segment_id = writer.newsegment.segment_id()
+    writer.commit(merge=False)
+    save_columns(build, segment_id, rows)
+    return len(rows)
 
 
 def _point_live_at(index_dir: Path, build: Path) -> None:

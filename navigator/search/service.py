@@ -70,7 +70,7 @@ class SearchIndex:
             return
         searcher = self._index.searcher()  # the latest generation, deletion lists included
         try:
-            columns = Columns(searcher, self._segment_cache)
+            columns = Columns(searcher, self._segment_cache, self.index_dir / self._target)
         except BaseException:
             searcher.close()
             raise

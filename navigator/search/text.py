@@ -27,7 +27,10 @@ from navigator.search.scoring import Scores, TermScorer
 FIELDS = ("heading", "body")
 MIN_PREFIX = 4
 MIN_FUZZY_WORD = 5
-ADJECTIVE_SUFFIXES = ("ическ", "еск", "ск", "ьн", "н")
+#: Suffixes that make an adjective of a noun, longest first. The derivational ones (танцевальный ← танец,
+#: плавательный ← плавать) are kept as data: Snowball leaves them in the stem, so the noun's stem is not a
+#: prefix of the adjective's without them (measured on data/programs.csv, see docs/search.md).
+ADJECTIVE_SUFFIXES = ("евальн", "ательн", "ическ", "еск", "ск", "ьн", "н")
 FLEETING = {"ец": "ц", "ок": "к", "ек": "к"}
 SYNONYM_WEIGHT = 0.4
 
@@ -91,10 +94,12 @@ def alternatives(word: str) -> list[Alternative]:
     return found
 
 
-def word_scores(scorer: TermScorer, word: str) -> Scores:
+def word_scores(scorer: TermScorer, word: str, *, typos: bool = True) -> Scores:
     """Documents with the word in any of its forms, in the heading or the body, and their scores."""
     scores = scorer.empty()
     for alternative in alternatives(word):
+        if alternative.kind == "fuzzy" and not typos:
+            continue
         for field in FIELDS:
             scorer.add(scores, alternative.kind, field, alternative.text, alternative.boost)
     return scores
@@ -143,12 +148,23 @@ def match_text(searcher, columns, text: str, synonyms: Synonyms) -> TextMatch | 
     return TextMatch(combined.matched, combined.score, ignored)
 
 
-def suggest(searcher, text: str) -> str | None:
-    """A correction from the index's own vocabulary for a query that found nothing."""
+def typo_words(searcher, columns, text: str) -> set[str]:
+    """The words of a text found only through their typo alternatives (nothing has them as typed)."""
+    scorer = TermScorer(searcher, columns)
+    found = set()
+    for word in query_words(text):
+        if len(word) >= MIN_FUZZY_WORD and not (word_scores(scorer, word, typos=False).matched & columns.live).any():
+            found.add(word)
+    return found
+
+
+def suggest(searcher, text: str, only: set[str] | None = None) -> str | None:
+    """A correction from the index's own vocabulary for a query that found nothing (or for `only` these words)."""
     corrector = searcher.corrector("spelling")
     corrected, changed = [], False
     for word in words(text):
-        best = corrector.suggest(word, limit=1, maxdist=2, prefix=1) if len(word) >= 3 else []
+        wanted = len(word) >= 3 and (only is None or word in only)
+        best = corrector.suggest(word, limit=1, maxdist=2, prefix=0) if wanted else []
         if best and best[0] != word:
             corrected.append(best[0])
             changed = True

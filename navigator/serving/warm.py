@@ -21,7 +21,7 @@ def warm_up(app: Flask) -> float:
 
     A missing index or database is not fatal here: /readyz reports it, and the worker still answers.
     """
-    from navigator.views.coverage import coverage_service
+    from navigator.extensions import coverage
 
     started = time.perf_counter()
     with app.app_context():
@@ -31,7 +31,7 @@ def warm_up(app: Flask) -> float:
             log.warning("Search index not ready at worker start: %s", problem)
         try:
             with database(app).session_factory() as session:
-                coverage_service(app).snapshot(session)
+                coverage(app).service.snapshot(session)
         except Exception:  # the database may still be starting; the first coverage page loads it then
             log.warning("Coverage snapshot not loaded at worker start", exc_info=True)
     client = app.test_client()

@@ -16,6 +16,8 @@ def register_views(app: Flask) -> None:
     app.register_blueprint(coverage.blueprint)
     app.register_blueprint(api.blueprint)
     app.register_blueprint(hsds.blueprint)
+    # The same HSDS API beside ours, where our OpenAPI document (one server, /api/v1) lists it.
+    app.register_blueprint(hsds.blueprint, url_prefix="/api/v1/hsds", name="hsds_api")
 
     from navigator.views import admin, auth, municipal, provider, provider_applications
 

@@ -1,11 +1,11 @@
 """Admin pages (/admin): accounts — create one (with its one-time password-set link), issue a new
-link, switch an account off or on. The same work as `navigator create-account` from the CLI."""
+link, switch an account off or on — and the sign-in log. The same work as `navigator create-account` from the CLI."""
 
 from __future__ import annotations
 
 import re
 
-from flask import Blueprint, abort, current_app, render_template, url_for
+from flask import Blueprint, abort, current_app, render_template
 from flask_login import current_user
 from flask_wtf import FlaskForm
 from sqlalchemy import select
@@ -13,7 +13,16 @@ from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, 
 
 from navigator.accounts.auth import roles_required
 from navigator.accounts.mail import send_password_link
-from navigator.accounts.registry import ROLE_LABELS, AccountError, create_account, issue_password_link, list_accounts
+from navigator.accounts.registry import (
+    ROLE_LABELS,
+    AccountError,
+    create_account,
+    end_sessions,
+    issue_password_link,
+    list_accounts,
+    password_link,
+    recent_sign_ins,
+)
 from navigator.catalogue.models import ROLES, Account, Municipality
 from navigator.enrollment.statistics import access_log as access_entries
 from navigator.extensions import db_session
@@ -46,7 +55,7 @@ def _link_for(account: Account) -> dict:
     """Issue a password-set link, e-mail it when mail is configured, and describe it for the page."""
     token = issue_password_link(account, current_app.config["PASSWORD_LINK_HOURS"])
     db_session().commit()
-    url = url_for("auth.set_password_page", token=token, _external=True)
+    url = password_link(current_app.config["BASE_URL"], token)  # never from the request's Host header
     mailed = send_password_link(current_app.config, account.email, url)
     return {"email": account.email, "url": url, "mailed": mailed, "hours": current_app.config["PASSWORD_LINK_HOURS"]}
 
@@ -55,6 +64,12 @@ def _link_for(account: Account) -> dict:
 def index():
     """Every account, and the form for a new one."""
     return _page(_account_form())
+
+
+@blueprint.get("/sign-ins")
+def sign_ins():
+    """The sign-in log: the latest log-in attempts with e-mail, address and outcome (never a password)."""
+    return render_template("admin/sign_ins.html", attempts=recent_sign_ins(db_session()))
 
 
 @blueprint.post("/accounts")
@@ -99,6 +114,7 @@ def toggle_active(account_id: int):
     if account.id == current_user.id:
         return _page(_account_form(), problem="Нельзя отключить собственную учётную запись.", status=422)
     account.active = not account.active
+    end_sessions(account)  # switching it back on must not revive old cookies
     db_session().commit()
     return _page(_account_form())
 

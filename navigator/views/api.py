@@ -4,20 +4,25 @@ from __future__ import annotations
 
 from urllib.parse import quote
 
-from flask import Blueprint, current_app, jsonify, make_response, request
+from flask import Blueprint, Response, current_app, jsonify, request
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
 
 from navigator.accounts.auth import limiter
 from navigator.catalogue import vocab
-from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.models import District, Municipality
+from navigator.catalogue.programs import active_programs, find_organization, find_program
+from navigator.catalogue.spreadsheet import FORMATS, render
 from navigator.coverage import tables
 from navigator.enrollment.queue import public_queue
 from navigator.extensions import db_session, search_index
 from navigator.outward.openapi import openapi_document
+from navigator.outward.program_lists import program_table
 from navigator.outward.serialize import organization_summary, program_detail, program_summary, vocabulary_items
 from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
+from navigator.search.parameters import MAX_QUERY_LENGTH
 from navigator.views import coverage as coverage_pages
+from navigator.views.errors import error_response
+from navigator.views.places import find_place, with_place
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -30,17 +35,9 @@ VOCABULARIES = {
 }
 
 
-def api_error(status: int, message: str, parameter: str | None = None):
-    """An error as API clients get it: JSON with the status and a message (and the parameter at fault)."""
-    error = {"status": status, "message": message}
-    if parameter:
-        error["parameter"] = parameter
-    return jsonify({"error": error}), status
-
-
 def _too_many(_limit):
-    return make_response(api_error(429, "Слишком много запросов с этого адреса: подождите немного и повторите "
-                                        "(ограничение NAVIGATOR_API_RATE_LIMIT)."))
+    return error_response(429, "Слишком много запросов с этого адреса: подождите немного и повторите "
+                               "(ограничение NAVIGATOR_API_RATE_LIMIT).")
 
 
 # One limit per client address for the whole API, counted in the shared limit storage (Redis with
@@ -56,13 +53,17 @@ def _program_url(public_id: str) -> str:
 @blueprint.get("/programs")
 def programs():
     """Search programs with the parameters of the search page."""
+    session = db_session()
     try:
         search_request = parse_request(request.args)
-        result = run_search(db_session(), search_index(), search_request)
+        search_request, found = with_place(session, search_request)
+        if search_request.place and found is None:
+            raise BadRequest("place", f"Место «{search_request.place}» не найдено")
+        result = run_search(session, search_index(), search_request)
     except BadRequest as problem:
-        return api_error(400, problem.message, problem.parameter)
+        return error_response(400, problem.message, problem.parameter)
     except IndexUnavailable as problem:
-        return api_error(503, str(problem))
+        return error_response(503, str(problem))
     near = search_request.near is not None
     return jsonify({
         "total": result.total,
@@ -77,21 +78,43 @@ def programs():
     })
 
 
-def _find_program(public_id: str):
-    program = db_session().scalar(select(Program).where(Program.public_id == public_id).options(
-        selectinload(Program.organization), selectinload(Program.venue).selectinload(Venue.municipality),
-        selectinload(Program.venue).selectinload(Venue.district)))
-    return program
+@blueprint.get("/places")
+def places():
+    """Where the address box would place a text: a building, a street, a settlement or a municipality."""
+    raw = request.args.get("q", "")
+    if len(raw) > MAX_QUERY_LENGTH:
+        return error_response(400, f"Адрес длиннее {MAX_QUERY_LENGTH} символов", "q")
+    text = " ".join(raw.split())
+    if not text:
+        return error_response(400, "Напишите адрес или название населённого пункта в параметре q", "q")
+    found = find_place(db_session(), text)
+    if found is None:
+        return error_response(404, f"Место «{text}» не найдено")
+    return jsonify({"label": found.label, "lat": found.lat, "lon": found.lon, "precision": found.precision})
+
+
+@blueprint.get("/programs.<any(csv, xlsx):file_format>")
+def program_list(file_format: str):
+    """Every program the search finds (up to EXPORT_MAX_ROWS) as CSV or XLSX in the import format's columns."""
+    try:
+        table, total = program_table(db_session(), search_index(), parse_request(request.args))
+    except BadRequest as problem:
+        return error_response(400, problem.message, problem.parameter)
+    except IndexUnavailable as problem:
+        return error_response(503, str(problem))
+    dialect = "standard" if request.args.get("dialect") == "standard" else "excel-ru"
+    return Response(render(table, file_format, dialect), mimetype=FORMATS[file_format], headers={
+        "Content-Disposition": f'attachment; filename="programs.{file_format}"', "X-Total-Count": str(total)})
 
 
 @blueprint.get("/programs/<public_id>")
 def program(public_id: str):
     """One program with everything its page shows; archived programs answer 410."""
-    found = _find_program(public_id)
+    found = find_program(db_session(), public_id)
     if found is None:
-        return api_error(404, f"Программа «{public_id}» не найдена")
+        return error_response(404, f"Программа «{public_id}» не найдена")
     if found.status != "active":
-        return api_error(410, f"Программа «{public_id}» больше не проводится (в архиве)")
+        return error_response(410, f"Программа «{public_id}» больше не проводится (в архиве)")
     return jsonify(dict(program_detail(found, _program_url(public_id)), queue=public_queue(db_session(), found)))
 
 
@@ -99,15 +122,11 @@ def program(public_id: str):
 def organization(public_id: str):
     """An organization with its active programs."""
     session = db_session()
-    found = session.scalar(select(Organization).where(Organization.public_id == public_id))
+    found = find_organization(session, public_id)
     if found is None:
-        return api_error(404, f"Организация «{public_id}» не найдена")
-    active = session.scalars(select(Program).where(Program.organization_id == found.id, Program.status == "active")
-                             .order_by(Program.title).options(
-                                 selectinload(Program.venue).selectinload(Venue.municipality),
-                                 selectinload(Program.venue).selectinload(Venue.district))).all()
-    return jsonify(dict(organization_summary(found),
-                        programs=[program_summary(p, _program_url(p.public_id)) for p in active]))
+        return error_response(404, f"Организация «{public_id}» не найдена")
+    return jsonify(dict(organization_summary(found), programs=[
+        program_summary(p, _program_url(p.public_id)) for p in active_programs(session, found)]))
 
 
 @blueprint.get("/municipalities")
@@ -127,7 +146,7 @@ def coverage():
     try:
         chosen, _indicator = coverage_pages.parse_arguments(request.args)
     except BadRequest as problem:
-        return api_error(400, problem.message, problem.parameter)
+        return error_response(400, problem.message, problem.parameter)
     return jsonify(tables.region_document(coverage_pages.current_snapshot(), chosen))
 
 
@@ -137,11 +156,11 @@ def coverage_municipality(name: str):
     try:
         chosen, _indicator = coverage_pages.parse_arguments(request.args)
     except BadRequest as problem:
-        return api_error(400, problem.message, problem.parameter)
+        return error_response(400, problem.message, problem.parameter)
     snapshot = coverage_pages.current_snapshot()
     row = coverage_pages.find_municipality(snapshot, name)
     if row is None:
-        return api_error(404, f"Муниципалитета «{name}» нет в данных")
+        return error_response(404, f"Муниципалитета «{name}» нет в данных")
     return jsonify(tables.municipality_document(snapshot, row, chosen))
 
 

@@ -2,15 +2,24 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, abort, g, make_response, redirect, render_template, request, session, url_for
-from flask_login import current_user, login_required, login_user, logout_user
+from flask import Blueprint, abort, make_response, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_required, logout_user
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField
 from wtforms.validators import InputRequired
 
-from navigator.accounts.auth import limiter, login_email_key, login_failed, login_limit
-from navigator.accounts.registry import AccountError, account_for_token, authenticate, check_password, set_password
+from navigator.accounts.auth import limiter, login_email_key, login_limit, signin_log, start_session
+from navigator.accounts.registry import (
+    AccountError,
+    account_for_token,
+    authenticate,
+    check_password,
+    end_sessions,
+    record_sign_in,
+    set_password,
+)
 from navigator.extensions import db_session
+from navigator.views.site import local_path
 
 blueprint = Blueprint("auth", __name__)
 
@@ -38,40 +47,38 @@ def home_url(account) -> str:
     return url_for(HOME_BY_ROLE[account.role])
 
 
-def _local_next(target: str | None) -> str | None:
-    """Only a path on this site may follow the log-in (never another site: no open redirect)."""
-    if target and target.startswith("/") and not target.startswith("//") and "\\" not in target:
-        return target
-    return None
-
-
 def _too_many(_limit):
     return make_response(render_template("auth/login.html", form=LoginForm(), error=TOO_MANY), 429)
 
 
 @blueprint.route("/login", methods=["GET", "POST"])
+# Every attempt is counted before the password is checked (no deduct_when), so that simultaneous
+# attempts cannot all slip under the limit while the first ones are still being checked.
 @limiter.limit(login_limit("LOGIN_LIMIT_ACCOUNT"), key_func=login_email_key, methods=["POST"],
-               deduct_when=login_failed, on_breach=_too_many, scope="login-account")
-@limiter.limit(login_limit("LOGIN_LIMIT_ADDRESS"), methods=["POST"], deduct_when=login_failed,
-               on_breach=_too_many, scope="login-address")
+               on_breach=_too_many, scope="login-account")
+@limiter.limit(login_limit("LOGIN_LIMIT_ADDRESS"), methods=["POST"], on_breach=_too_many, scope="login-address")
 def login():
     """The log-in form; the same answer for an unknown e-mail and a wrong password."""
     form = LoginForm()
     if form.validate_on_submit():
         account = authenticate(db_session(), form.email.data, form.password.data)
+        signin_log.info("sign-in %s for %r from %s", "succeeded" if account else "failed", form.email.data,
+                        request.remote_addr)
+        record_sign_in(db_session(), form.email.data, request.remote_addr, account)
+        db_session().commit()
         if account is not None:
-            db_session().commit()
-            session.clear()  # a fresh session (and CSRF token) for the signed-in person
-            login_user(account)
-            return redirect(_local_next(request.args.get("next")) or home_url(account))
-        g.login_failed = True
+            start_session(account)
+            return redirect(local_path(request.args.get("next")) or home_url(account))
         return render_template("auth/login.html", form=form, error=LOGIN_FAILED), 401
     return render_template("auth/login.html", form=form, error=None)
 
 
 @blueprint.post("/logout")
 def logout():
-    """Sign out (a form post, so another site cannot sign a person out)."""
+    """Sign out (a form post, so another site cannot sign a person out); every copy of the cookie stops working."""
+    if current_user.is_authenticated:
+        end_sessions(current_user._get_current_object())
+        db_session().commit()
     logout_user()
     session.clear()
     return redirect(url_for("public.index"))
@@ -88,7 +95,7 @@ def _new_password(form: NewPasswordForm, account) -> bool:
         form.password.errors.append(str(problem))
         return False
     db_session().commit()
-    login_user(account)
+    start_session(account)
     return True
 
 

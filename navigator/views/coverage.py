@@ -9,10 +9,11 @@ from dataclasses import dataclass
 from urllib.parse import quote
 
 import numpy as np
-from flask import Blueprint, Flask, Response, abort, current_app, render_template, request, url_for
+from flask import Blueprint, Response, abort, render_template, request, url_for
 from markupsafe import Markup
 
 from navigator.catalogue import russian
+from navigator.catalogue.spreadsheet import FORMATS, render
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage import (
     INDICATORS,
@@ -20,62 +21,38 @@ from navigator.coverage import (
     STATUS_LABELS,
     WALK_KM,
     CoverageFilter,
-    CoverageService,
     Figures,
     Snapshot,
-    gap_points,
-    load_population,
     parse_filter,
     parse_indicator,
     row_labels,
     tables,
 )
-from navigator.coverage.export import FORMATS, render
 from navigator.coverage.maps import (
     CATEGORY_COLOURS,
     STATUS_COLOURS,
-    Boundaries,
     MapPoint,
     Scale,
     choropleth_map,
     points_map,
 )
-from navigator.extensions import database, db_session
-from navigator.geocoding.region import load_region
+from navigator.extensions import coverage, coverage_refreshing, db_session
 from navigator.maps import RenderedMap
 from navigator.search import BadRequest
 from navigator.views.site import low_vision, map_builder
 
 blueprint = Blueprint("coverage", __name__, url_prefix="/coverage")
 
-_EXTENSION = "navigator.coverage"
-_BOUNDARIES = "navigator.coverage.boundaries"
 SORT_ORDERS = ("asc", "desc")
 
 
 @blueprint.context_processor
 def _helpers() -> dict:
-    service = current_app.extensions.get(_EXTENSION)
-    return {"count_digits": russian.group_digits, "inf": float("inf"),
-            "refreshing": service is not None and service.refreshing}
-
-
-def coverage_service(app: Flask | None = None) -> CoverageService:
-    """The app's coverage service, made on first use (the population file and gazetteer are read then)."""
-    app = app or current_app
-    if _EXTENSION not in app.extensions:
-        config = app.config
-        region = load_region(config["BOUNDARIES_FILE"] or None, config["GAZETTEER_FILE"] or None,
-                             config["CITY_DISTRICTS_FILE"] or None)
-        app.extensions[_EXTENSION] = CoverageService(database(app).session_factory,
-                                                     load_population(config["POPULATION_FILE"]),
-                                                     gap_points(region.gazetteer))
-        app.extensions[_BOUNDARIES] = Boundaries.load(config["MAP_BOUNDARIES_FILE"])
-    return app.extensions[_EXTENSION]
+    return {"count_digits": russian.group_digits, "inf": float("inf"), "refreshing": coverage_refreshing()}
 
 
 def current_snapshot() -> Snapshot:
-    return coverage_service().snapshot(db_session())
+    return coverage().service.snapshot(db_session())
 
 
 def parse_arguments(args) -> tuple[CoverageFilter, str]:
@@ -111,6 +88,7 @@ class Column:
 def _columns(name_key: str, name_label: str) -> list[tuple[str, str]]:
     labels = row_labels(name_key, name_label)
     labels.pop("children_estimate")
+    labels.pop("children_unreliable")  # said under the table, with the reason
     return list(labels.items())
 
 
@@ -194,7 +172,7 @@ def index():
                            link=lambda name: _municipality_url(name, chosen))
     scale = Scale.of([figures.value(indicator) for figures in report.municipalities])
     coverage_map = None
-    boundaries = current_app.extensions[_BOUNDARIES]
+    boundaries = coverage().boundaries
     if not low_vision() and boundaries.bounds:
         def make_map():
             areas = {figures.name: (scale.colour(figures.value(indicator)), _area_text(figures, indicator),
@@ -206,6 +184,8 @@ def index():
     return render_template(
         "coverage/index.html", chosen=chosen, indicator=indicator, indicators=INDICATORS, report=report,
         columns=columns, rows=rows, scale=scale, coverage_map=coverage_map, population=snapshot.population,
+        unreliable=[(figures.name, figures.unreliable) for figures in report.municipalities if figures.unreliable],
+        json_url=url_for("api.coverage", **dict(chosen.pairs())),
         export_url=lambda table, file_format: url_for("coverage.export", table=table, file_format=file_format,
                                                       **_filter_args(chosen)))
 
@@ -287,6 +267,7 @@ def municipality(name: str):
     return render_template(
         "coverage/municipality.html", name=municipality_name, chosen=chosen, report=report, columns=columns,
         rows=rows, maps=maps,
+        json_url=url_for("api.coverage_municipality", name=municipality_name, **dict(chosen.pairs())),
         status_labels=STATUS_LABELS, walk_km=WALK_KM, near_km=NEAR_KM, gap_method=tables.gap_method(),
         directions=DIRECTIONS,
         export_url=lambda table, file_format: url_for("coverage.export", table=table, file_format=file_format,
@@ -297,7 +278,10 @@ def municipality(name: str):
 
 @blueprint.get("/export/<any(municipalities, districts, gaps):table>.<any(csv, xlsx):file_format>")
 def export(table: str, file_format: str):
-    """A table of the pages as a file; the filter and the municipality come from the query string."""
+    """A table of the pages as a file; the filter and the municipality come from the query string.
+
+    CSV opens in Russian Excel by default (`;`, decimal commas); `?dialect=standard` gives `,` and points.
+    """
     chosen, _indicator = _arguments()
     municipality_name = request.args.get("municipality") or None
     try:
@@ -308,6 +292,7 @@ def export(table: str, file_format: str):
         abort(404, description=f"Муниципалитета «{municipality_name}» нет в данных.")
     stem = "coverage-" + table + (f"-{municipality_name}" if municipality_name else "")
     stem += "".join(f"-{value}" for _, value in chosen.pairs())
-    return Response(render(made, file_format), mimetype=FORMATS[file_format], headers={
+    dialect = "standard" if request.args.get("dialect") == "standard" else "excel-ru"
+    return Response(render(made, file_format, dialect), mimetype=FORMATS[file_format], headers={
         "Content-Disposition": f"attachment; filename=\"coverage-{table}.{file_format}\"; "
                                f"filename*=UTF-8''{quote(stem)}.{file_format}"})

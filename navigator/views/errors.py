@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, jsonify, render_template, request
+from flask import Flask, jsonify, make_response, render_template, request
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -19,6 +19,7 @@ MESSAGES = {
     404: ("Страница не найдена", "Такой страницы нет. Возможно, ссылка устарела или в адресе опечатка."),
     405: ("Действие недоступно", "Эта страница не принимает такой запрос."),
     410: ("Страница удалена", "Эта страница больше не существует."),
+    413: ("Слишком большой запрос", "Файл или форма больше, чем сайт принимает. Разделите файл на части."),
     429: ("Слишком много запросов", "Подождите немного и повторите."),
     500: ("Ошибка на сервере", "Что-то пошло не так на нашей стороне. Попробуйте обновить страницу позже."),
     503: ("Сервис временно недоступен", "Поиск сейчас недоступен. Попробуйте зайти через несколько минут."),
@@ -29,19 +30,28 @@ def wants_json() -> bool:
     return request.path.startswith(("/api/", "/hsds/"))
 
 
-def error_response(status: int, detail: str | None = None):
-    """The error as the client expects it: JSON under /api/ and /hsds/, otherwise the Russian page."""
+def error_response(status: int, detail: str | None = None, parameter: str | None = None):
+    """The error as the client expects it: JSON under /api/ and /hsds/ (with the parameter at fault, if any),
+    otherwise the Russian page. The one builder of error answers, API and pages alike."""
     title, text = MESSAGES.get(status, MESSAGES[500] if status >= 500 else MESSAGES[400])
     if wants_json():
-        return jsonify({"error": {"status": status, "message": detail or title}}), status
-    return render_template("errors/error.html", status=status, title=title, text=text, detail=detail), status
+        error = {"status": status, "message": detail or title}
+        if parameter:
+            error["parameter"] = parameter
+        return make_response(jsonify({"error": error}), status)
+    return make_response(render_template("errors/error.html", status=status, title=title, text=text,
+                                         detail=detail), status)
 
 
 def _http_error(error: HTTPException):
     if error.code is None or error.code < 400:
         return error
     custom = error.description if error.description != type(error).description else None
-    return error_response(error.code, custom)
+    response = error_response(error.code, custom)
+    for name, value in error.get_headers():  # e.g. Allow on a 405, as RFC 9110 requires
+        if name.lower() != "content-type":
+            response.headers[name] = value
+    return response
 
 
 def _csrf_refused(_error: CSRFError):

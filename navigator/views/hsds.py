@@ -22,7 +22,7 @@ from navigator.outward.hsds import (
     taxonomy_records,
     taxonomy_term_records,
 )
-from navigator.views.api import api_error
+from navigator.views.errors import error_response
 
 blueprint = Blueprint("hsds", __name__, url_prefix="/hsds")
 DEFAULT_PER_PAGE = 50
@@ -61,7 +61,7 @@ def _place() -> Place:
 
 @blueprint.errorhandler(BadParameter)
 def _bad_parameter(problem: BadParameter):
-    return api_error(400, str(problem), problem.parameter)
+    return error_response(400, str(problem), problem.parameter)
 
 
 @blueprint.get("/")
@@ -96,7 +96,7 @@ def service(service_id: str):
     """One service fully nested: organization, location and address, attributes, costs, schedule."""
     program = queries.find_program(db_session(), service_id)
     if program is None:
-        return api_error(404, f"Услуги (программы) «{service_id}» нет")
+        return error_response(404, f"Услуги (программы) «{service_id}» нет")
     return jsonify(service_record(program, _place()))
 
 
@@ -119,7 +119,7 @@ def organization(organization_id: str):
     session = db_session()
     found = queries.find_organization(session, organization_id)
     if found is None:
-        return api_error(404, f"Организации «{organization_id}» нет")
+        return error_response(404, f"Организации «{organization_id}» нет")
     programs = list(session.scalars(queries.active_programs().where(Program.organization_id == found.id)))
     full, place = _flag("full_service"), _place()
     locations = {}
@@ -153,7 +153,7 @@ def taxonomies():
 @blueprint.get("/taxonomies/<taxonomy_id>")
 def taxonomy(taxonomy_id: str):
     found = next((t for t in taxonomy_records() if t["id"] == taxonomy_id.lower()), None)
-    return jsonify(found) if found else api_error(404, f"Классификатора «{taxonomy_id}» нет")
+    return jsonify(found) if found else error_response(404, f"Классификатора «{taxonomy_id}» нет")
 
 
 def _terms() -> list[dict]:
@@ -173,4 +173,4 @@ def taxonomy_terms():
 @blueprint.get("/taxonomy_terms/<term_id>")
 def taxonomy_term(term_id: str):
     found = next((term for term in _terms() if term["id"] == term_id.lower()), None)
-    return jsonify(found) if found else api_error(404, f"Термина «{term_id}» нет")
+    return jsonify(found) if found else error_response(404, f"Термина «{term_id}» нет")

@@ -5,6 +5,8 @@ municipalities are 404, whatever the URL says.
 
 from __future__ import annotations
 
+import re
+
 from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
@@ -22,6 +24,7 @@ from navigator.accounts.moderation import (
     return_revision,
     snapshot,
 )
+from navigator.catalogue.paging import MAX_PAGE
 from navigator.catalogue.program_rows import FIELD_LABELS, differences
 from navigator.catalogue.vocab import PROGRAM_STATUSES
 from navigator.enrollment.statistics import municipal_counts
@@ -41,7 +44,7 @@ def _account():
 @blueprint.get("")
 def index():
     """Changes waiting for a decision, oldest first."""
-    return render_template("municipal/queue.html", revisions=queue(db_session(), _account()))
+    return render_template("municipal/queue.html", page=queue(db_session(), _account(), _page_number()))
 
 
 @blueprint.get("/applications")
@@ -100,13 +103,19 @@ def return_to_provider(revision_id: int):
     return redirect(url_for("municipal.index"))
 
 
+def _page_number() -> int:
+    """The page asked for: a bounded positive integer, or 400 (a huge or odd number must not reach SQL)."""
+    text = request.args.get("page", "1").strip() or "1"
+    if not re.fullmatch(r"[0-9]{1,6}", text) or not 1 <= int(text) <= MAX_PAGE:
+        abort(400, description=f"Номер страницы — целое число от 1 до {MAX_PAGE}, получено «{text[:20]}».")
+    return int(text)
+
+
 @blueprint.get("/programs")
 def programs():
     """Every program of the account's municipalities, published and archived."""
-    page_number = request.args.get("page", "1")
     page = municipal_programs(db_session(), _account(), q=request.args.get("q", "").strip(),
-                              status=request.args.get("status", ""),
-                              page=int(page_number) if page_number.isdigit() else 1)
+                              status=request.args.get("status", ""), page=_page_number())
     return render_template("municipal/programs.html", page=page, q=request.args.get("q", ""),
                            status=request.args.get("status", ""), statuses=PROGRAM_STATE_LABELS)
 

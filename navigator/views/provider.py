@@ -26,7 +26,14 @@ from navigator.accounts.moderation import (
     save_revision,
     withdraw,
 )
-from navigator.accounts.provider_upload import confirm_upload, discard_upload, load_upload, preview_upload, store_upload
+from navigator.accounts.provider_upload import (
+    confirm_upload,
+    discard_upload,
+    load_upload,
+    preview_upload,
+    store_upload,
+    upload_problem,
+)
 from navigator.catalogue.models import Municipality
 from navigator.catalogue.program_rows import blank_row, program_row
 from navigator.enrollment.queue import offer_free_places
@@ -187,11 +194,12 @@ def upload():
     form = UploadForm()
     if form.validate_on_submit():
         data = request.files["file"].read() if "file" in request.files else b""
-        if data:
+        problem = upload_problem(data, current_app.config["UPLOAD_MAX_ROWS"]) if data else "Выберите файл."
+        if problem is None:
             token = store_upload(_upload_folder(), _account().id, data, request.files["file"].filename or "file.csv",
                                  bool(form.archive_missing.data))
             return redirect(url_for("provider.upload_preview", token=token))
-        form.file.errors = ["Выберите файл."]
+        form.file.errors = [problem]
     return render_template("provider/upload.html", form=form), 422 if form.is_submitted() else 200
 
 

@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -12,6 +12,7 @@ from werkzeug.datastructures import MultiDict
 
 from navigator import maps
 from navigator.accounts.auth import limiter
+from navigator.catalogue import enrolment, russian
 from navigator.catalogue.programs import (
     districts_by_municipality,
     find_organization,
@@ -25,28 +26,41 @@ from navigator.catalogue.programs import (
 from navigator.enrollment.intake import IntakeInvalid, check, clean
 from navigator.enrollment.queue import EnrollmentError, find_by_token, public_queue, submit, waitlist_position, withdraw
 from navigator.extensions import db_session, search_index
-from navigator.geocoding import Resolution, geocoding_for
-from navigator.maps import Pin
+from navigator.geocoding import Resolution
+from navigator.maps import Centre, Pin
 from navigator.outward.linked_data import organization_json_ld, program_json_ld
-from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
+from navigator.search import BadRequest, IndexUnavailable, run_search
+from navigator.search.advice import loosest_filter
+from navigator.search.parameters import PARAMETERS
+from navigator.search.request import parse_forgiving
 from navigator.views import enrollment_support as enrollment
-from navigator.views.search_page import RADII, PlaceNames, search_page_links
-from navigator.views.site import LOW_VISION_COOKIE, low_vision, map_builder
+from navigator.views import vision
+from navigator.views.places import with_place
+from navigator.views.search_page import RADII, PlaceNames, SearchLinks, search_page_links
+from navigator.views.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder
 
 blueprint = Blueprint("public", __name__)
+blueprint.add_app_template_global(russian.precision, "place_precision")
+blueprint.add_app_template_filter(russian.weekdays, "weekdays")
+
+
+@blueprint.app_context_processor
+def _identity_context():
+    """The site's logo (a placeholder the region replaces by the LOGO_URL setting)."""
+    return {"logo_url": current_app.config["LOGO_URL"] or url_for("static", filename="logo.svg")}
+
+
+@blueprint.app_context_processor
+def _vision_context():
+    """The low-vision choices for every page's <html> classes and its settings panel."""
+    values = vision.read(request.cookies.get(vision.VISION_COOKIE))
+    return {"vision": values, "vision_settings": vision.SETTINGS, "vision_classes": vision.html_classes(values)}
 
 LOW_VISION_MAX_AGE = dt.timedelta(days=365)
 
 
 def _bad_request(problem: BadRequest):
     abort(400, description=f"Параметр «{problem.parameter}»: {problem.message}")
-
-
-def _search_request(args):
-    try:
-        return parse_request(args)
-    except BadRequest as problem:
-        _bad_request(problem)
 
 
 def _link_pattern() -> str:
@@ -62,54 +76,69 @@ class TypedPlace:
     found: Resolution | None
 
 
-def _with_typed_place(session, args) -> tuple[MultiDict, TypedPlace | None]:
-    """The query arguments with `near` taken from a typed place; a typed place outranks a given point."""
-    text = " ".join((args.get("place") or "").split())
-    if not text:
-        return args, None
-    found = geocoding_for(current_app.config).find_place(session, text)
-    args = args.copy()
-    if found is None:  # nothing to measure from: the page says the place was not found
-        for name in ("near", "radius_km"):
-            args.poplist(name)
-        if args.get("sort") == "distance":
-            args.poplist("sort")
-    else:
-        args.setlist("near", [f"{found.lat},{found.lon}"])
-    return args, TypedPlace(text, found)
-
-
 @blueprint.get("/")
 def index():
-    """The search page: filters with counts, the listing, and a map of the whole result set."""
+    """The search page: filters with counts, the listing, and a map of the whole result set.
+
+    A bad parameter never makes an error page here: it is clamped or dropped and the page says so.
+    """
     session = db_session()
-    args, place = _with_typed_place(session, request.args)
-    search = _search_request(args)
+    parsed = parse_forgiving(request.args)
+    search, found_place = with_place(session, parsed.search)
+    place = TypedPlace(search.place, found_place) if search.place else None
+    notices = list(parsed.notices)
     try:
         result = run_search(session, search_index(), search, with_points=not low_vision())
-    except BadRequest as problem:
-        _bad_request(problem)
+    except BadRequest as problem:  # an unknown municipality, district or organization: search without it
+        notices.append(_unknown_place_notice(problem))
+        search = replace(search, **{problem.parameter: None}, page=1)
+        if problem.parameter == "municipality":
+            search = replace(search, district=None)
+        result = run_search(session, search_index(), search, with_points=not low_vision())
     except IndexUnavailable:
         abort(503)
-    found_place = place.found if place else None
     names = PlaceNames(*place_names(session, search.municipality, search.district),
                        organization=organization_name(session, search.organization),
                        near=found_place.label if found_place else None)
+    results_map = _results_map(result, search, found_place.label if found_place else None)
+    typed = search.place if found_place else None
+    advice = loosest_filter(session, search_index(), search) if result.total == 0 else None
+    advice_url = None
+    if advice:
+        removed = [(advice.parameter, None)] + ([("district", None)] if advice.parameter == "municipality" else [])
+        advice_url = SearchLinks(url_for("public.index"), search, typed).without(*removed)
     return render_template(
-        "public/search.html", search=search, result=result, radii=RADII, results_map=_results_map(result),
-        links=search_page_links(search, result, url_for("public.index"), names, place.text if found_place else None),
-        place=place, districts=districts_by_municipality(session))
+        "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
+        links=search_page_links(search, result, url_for("public.index"), names, typed), advice=advice,
+        advice_url=advice_url, place=place, districts=districts_by_municipality(session), notices=notices,
+        parameters=PARAMETERS, home=not request.args, list_urls=_list_urls(search))
 
 
-def _results_map(result):
-    """The map of every mapped result (none when nothing has a point, or in the low-vision version)."""
+def _list_urls(search) -> dict[str, str]:
+    """The whole result as CSV and XLSX: the page's filters, a typed place as the point it was found at."""
+    kept = {name: values for name, values in request.args.lists()
+            if name not in ("page", "per_page", "place", "near") and any(values)}
+    if search.near:
+        kept["near"] = f"{search.near[0]:.6f},{search.near[1]:.6f}"
+    return {kind: url_for("api.program_list", file_format=kind, **kept) for kind in ("csv", "xlsx")}
+
+
+def _unknown_place_notice(problem: BadRequest) -> str:
+    label = PARAMETERS[problem.parameter].label
+    return f"{label}: такого в каталоге нет, фильтр не применён."
+
+
+def _results_map(result, search, place_label: str | None):
+    """The map of every mapped result and the searched point (none in the low-vision version or with nothing
+    to show)."""
+    centre = Centre(*search.near, search.radius_km, place_label or "выбранная точка") if search.near else None
     points = result.points
-    if not len(points):
+    if not len(points) and centre is None:
         return None
     if len(points) > maps.SERVER_CLUSTERS_ABOVE:  # grouped on the server: only the coordinates are needed
-        return map_builder().cells_map(points.lat, points.lon, _narrow_pattern())
+        return map_builder().cells_map(points.lat, points.lon, _narrow_pattern(), centre)
     pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in points]
-    return map_builder().results_map(pins, _link_pattern(), _narrow_pattern())
+    return map_builder().results_map(pins, _link_pattern(), _narrow_pattern(), centre)
 
 
 def _narrow_pattern() -> str:
@@ -138,7 +167,10 @@ def program(public_id: str):
     json_ld = program_json_ld(found, url_for("public.program", public_id=public_id, _external=True),
                               organization_url)
     return render_template("public/program.html", program=found, similar=similar, venue_map=venue_map,
-                           json_ld=json_ld, queue=public_queue(session, found))
+                           json_ld=json_ld, recruitment=enrolment.recruitment(found),
+                           enrol=enrolment.enrol_action(found, current_app.config["CERTIFICATE_PORTAL_URL"],
+                                                        url_for("public.apply", public_id=public_id)),
+                           certificate_note=enrolment.CERTIFICATE_NOTE, queue=public_queue(session, found))
 
 
 @blueprint.get("/organizations/<public_id>")
@@ -148,7 +180,8 @@ def organization(public_id: str):
     found = find_organization(session, public_id)
     if found is None:
         abort(404, description=f"Организации с кодом «{public_id}» нет в каталоге.")
-    age = _search_request(MultiDict({"age": request.args.get("age", "")})).age
+    parsed = parse_forgiving(MultiDict({"age": request.args.get("age", "")}))
+    age = parsed.search.age
     groups = organization_programs(session, found, age)
     venues = organization_venues(session, found)
     mapped = [Pin(item.venue.lat, item.venue.lon, item.venue.address,
@@ -156,23 +189,19 @@ def organization(public_id: str):
     venues_map = map_builder().venues_map(mapped) if mapped and not low_vision() else None
     json_ld = organization_json_ld(found, url_for("public.organization", public_id=public_id, _external=True))
     return render_template("public/organization.html", organization=found, groups=groups, venues=venues,
-                           venues_map=venues_map, age=age, json_ld=json_ld,
+                           venues_map=venues_map, age=age, json_ld=json_ld, notices=parsed.notices,
                            total=sum(len(group.programs) for group in groups))
-
-
-def _local_target(target: str | None) -> str:
-    """Only a path on this site may follow a switch (never another site: no open redirect)."""
-    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
-        return url_for("public.index")
-    return target
 
 
 @blueprint.get("/low-vision")
 def low_vision_switch():
-    """Turn the version for the visually impaired on or off, remembered in a cookie, and go back."""
-    response = redirect(_local_target(request.args.get("next")))
+    """Turn the version for the visually impaired on or off, or change one of its settings (size, scheme,
+    images, spacing), remembered in cookies, and go back."""
+    response = redirect(local_path(request.args.get("next")) or url_for("public.index"))
     if request.args.get("on") == "1":
         response.set_cookie(LOW_VISION_COOKIE, "1", max_age=LOW_VISION_MAX_AGE, samesite="Lax", httponly=True)
+        settings = vision.updated(request.cookies.get(vision.VISION_COOKIE), request.args)
+        response.set_cookie(vision.VISION_COOKIE, settings, max_age=LOW_VISION_MAX_AGE, samesite="Lax", httponly=True)
     else:
         response.delete_cookie(LOW_VISION_COOKIE, samesite="Lax", httponly=True)
     return response

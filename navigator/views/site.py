@@ -3,15 +3,41 @@ setting kept in a cookie, Russian formatting filters, and the site's map builder
 
 from __future__ import annotations
 
+import re
 import secrets
+from urllib.parse import urlsplit
 
 from flask import Flask, current_app, g, request, url_for
 from markupsafe import Markup
+from werkzeug.routing import IntegerConverter
 
 from navigator.catalogue import russian, vocab
 from navigator.maps import MapBuilder, Tiles, safe_json, tile_server
 
 LOW_VISION_COOKIE = "low_vision"
+#: The largest id a route takes: the database's 32-bit integer keys (a bigger number is simply not found).
+MAX_ROUTE_ID = 2**31 - 1
+_UNSAFE_IN_PATH = re.compile(r"[\x00-\x20\x7f-\x9f\\\u2028\u2029]")
+
+
+class BoundedIntegerConverter(IntegerConverter):
+    """`<int:...>` in every route, bounded so that a 25-digit id is a 404 and never an overflow."""
+
+    def __init__(self, map, *args, **kwargs):
+        kwargs.setdefault("max", MAX_ROUTE_ID)
+        super().__init__(map, *args, **kwargs)
+
+
+def local_path(target: str | None) -> str | None:
+    """The target if it is a plain path on this site, else None (no open redirect).
+
+    Browsers drop tabs and newlines and read a backslash as a slash, so any control character,
+    whitespace or backslash refuses the target, as does anything with a scheme or a host.
+    """
+    if not target or _UNSAFE_IN_PATH.search(target) or not target.startswith("/") or target.startswith("//"):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
 
 
 def csp_nonce() -> str:
@@ -37,6 +63,10 @@ def content_security_policy(nonce: str, tile_url: str) -> str:
     ))
 
 
+#: Only this site may ask for the location (the «near me» button); no other powerful feature is used.
+PERMISSIONS_POLICY = "geolocation=(self), camera=(), microphone=(), payment=(), usb=()"
+
+
 def low_vision() -> bool:
     """Whether the visitor chose the version for the visually impaired (large type, contrast, no images)."""
     return request.cookies.get(LOW_VISION_COOKIE) == "1"
@@ -59,6 +89,12 @@ def _secure_headers(response):
                                                                               current_app.config["TILE_URL"])
     response.headers["X-Content-Type-Options"] = "nosniff"
     response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
+    if request.is_secure:
+        response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
+    user = g.get("_login_user")  # loaded by every page that is signed in (static files never load it)
+    if user is not None and user.is_authenticated:  # a signed-in page may show one-time links or drafts
+        response.headers["Cache-Control"] = "no-store"
     return response
 
 
@@ -67,6 +103,7 @@ def _template_context():
 
 
 def init_site(app: Flask) -> None:
+    app.url_map.converters["int"] = BoundedIntegerConverter
     app.after_request(_secure_headers)
     app.context_processor(_template_context)
     app.add_template_filter(russian.ages, "ages")

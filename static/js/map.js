@@ -34,6 +34,38 @@
     return count.toLocaleString("ru-RU") + " " + word;
   }
 
+  function addCentre(map, centre) {
+    // The searched point and its radius; the label is written with textContent like every user text.
+    if (centre[2] > 0) {
+      L.circle([centre[0], centre[1]], { radius: centre[2], color: "#1f5fa8", weight: 2, fillOpacity: 0.06,
+                                         interactive: false }).addTo(map);
+    }
+    var label = document.createElement("span");
+    label.textContent = "Вы искали здесь: " + centre[3];
+    L.circleMarker([centre[0], centre[1]], { radius: 8, color: "#ffffff", weight: 3, fillColor: "#c0392b",
+                                             fillOpacity: 1 })
+      .bindTooltip(label, { permanent: false, direction: "top" }).addTo(map);
+  }
+
+  function clusterIcon(cluster) {
+    // markercluster's own icon, but read out as «12 программ» rather than a bare number.
+    var count = cluster.getChildCount();
+    var size = count < 10 ? "small" : (count < 100 ? "medium" : "large");
+    var box = document.createElement("div");
+    var number = document.createElement("span");
+    number.setAttribute("aria-hidden", "true");
+    number.textContent = String(count);
+    var words = document.createElement("span");
+    words.className = "visually-hidden";
+    words.textContent = countText(count) + " — приблизить";
+    box.appendChild(number);
+    box.appendChild(words);
+    var outer = document.createElement("div");
+    outer.appendChild(box);
+    return new L.DivIcon({ html: outer.innerHTML, className: "marker-cluster marker-cluster-" + size,
+                           iconSize: new L.Point(40, 40) });
+  }
+
   /* Results grouped on the server (a large search): one marker per cell, with its count, linking to the
      same search narrowed to that place. */
   function addCells(layer, data) {
@@ -61,8 +93,14 @@
     });
   }
 
-  function addPins(layer, dataId) {
+  function addPins(layer, dataId, map) {
+    if (layer.options && typeof layer.refreshClusters === "function") {
+      layer.options.iconCreateFunction = clusterIcon;
+    }
     var data = JSON.parse(document.getElementById(dataId).textContent);
+    if (data.centre && map) {
+      addCentre(map, data.centre);
+    }
     if (data.cells) {
       addCells(layer, data);
       return;

@@ -153,11 +153,11 @@ def test_keyboard_only_search(page):
     assert page.evaluate("document.activeElement.textContent") == "Перейти к содержанию"
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
     page.keyboard.press("Enter")
-    for _ in range(3):  # from the top of the main content to the search box
+    for _ in range(3):  # from the top of the main content to a search box (the home page's first question)
         page.keyboard.press("Tab")
-        if page.evaluate("document.activeElement.id") == "q":
+        if page.evaluate("document.activeElement.name") == "q":
             break
-    assert page.evaluate("document.activeElement.id") == "q"
+    assert page.evaluate("document.activeElement.name") == "q"
     page.keyboard.type("танцы")
     page.keyboard.press("Enter")
     page.wait_for_url(re.compile(r"q="))
@@ -180,12 +180,28 @@ def test_on_a_phone_the_list_comes_first_and_the_map_is_one_tap_away(open_contex
     page.goto("/")
     first_card = page.locator(".results .card").first.bounding_box()
     assert first_card["y"] < page.locator("#map-section").bounding_box()["y"]
-    assert first_card["y"] < page.locator("#filters").bounding_box()["y"]
+    assert not page.locator("#filters").is_visible()  # the filters wait behind their button
     screenshot(page, "search-phone", full_page=False)
     page.get_by_role("link", name="Показать на карте").click()
     page.wait_for_url(re.compile("#map-section"))
     assert page.locator(".map-panel .folium-map").is_visible()
     assert page.locator(".map-panel .folium-map").bounding_box()["y"] < 844
+
+
+def test_on_a_phone_the_filters_button_comes_first_and_opens_the_filters(open_context):
+    page, _ = open_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
+    page.goto("/?age=9&free_seats=1")
+    button = page.get_by_role("link", name="Фильтры (2)")
+    assert button.bounding_box()["y"] < page.locator("#total").bounding_box()["y"]
+    assert page.locator("#total").bounding_box()["y"] < page.locator(".chips").bounding_box()["y"] < 844
+    button.click()
+    expect(page.get_by_label("Возраст ребёнка")).to_be_visible()
+    assert page.get_by_label("Возраст ребёнка").bounding_box()["y"] < 844
+    screenshot(page, "search-phone-filters", full_page=False)
+    page.get_by_label("Возраст ребёнка").select_option("10")
+    page.get_by_role("button", name="Показать программы").click()
+    page.wait_for_url(re.compile(r"age=10"))
+    assert not page.locator("#filters").is_visible() and page.locator(".results .card").first.is_visible()
 
 
 def test_search_page_accessibility_and_look(page):

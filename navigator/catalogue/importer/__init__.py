@@ -1,7 +1,8 @@
-"""CSV → validated records → database, all or nothing, with a line-by-line report.
+"""A file (CSV, XLSX, or a registered reader's) → validated records → database, all or nothing, with a report.
 
-A file is read and validated whole first (navigator.catalogue.importer.reading); only a file without a
-single error is applied, in one transaction (navigator.catalogue.importer.applying). A dry run applies the
+A file is read and validated whole first (navigator.catalogue.importer.reading): errors stop it, warnings
+say what was resolved; only a file without a single error is applied, in one transaction
+(navigator.catalogue.importer.applying). A dry run applies the
 same way and rolls back, so the counts it reports are exactly what a real run would do.
 """
 
@@ -16,32 +17,29 @@ from sqlalchemy.orm import Session
 
 from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer.applying import ApplySummary, apply_records
-from navigator.catalogue.importer.reading import (
-    ImportRejected,
-    ParsedFile,
-    Progress,
-    RowError,
-    no_progress,
-    read_file,
-)
+from navigator.catalogue.importer.issues import Findings, ImportRejected, RowError, report_lines, write_report
+from navigator.catalogue.importer.reading import ParsedFile, Progress, ReadOptions, no_progress, read_file
 from navigator.catalogue.models import ImportRun, utcnow
 
-__all__ = ["ApplySummary", "ImportRejected", "RowError", "already_imported", "import_file"]
+__all__ = ["ApplySummary", "Findings", "ImportRejected", "ReadOptions", "RowError", "already_imported",
+           "import_file", "report_lines", "write_report"]
 
 
 def import_file(session: Session, path: Path, *, dry_run: bool = False, archive_missing: bool = False,
-                progress: Progress = no_progress) -> ApplySummary:
-    """Validate the file, then apply it whole and commit (or roll back for a dry run)."""
+                progress: Progress = no_progress, options: ReadOptions | None = None) -> ApplySummary:
+    """Validate the file, then apply it whole and commit (or roll back for a dry run); findings on the summary."""
     started = utcnow()
-    return apply_parsed(session, read_file(Path(path), progress), started, dry_run=dry_run,
-                        archive_missing=archive_missing)
+    return apply_parsed(session, read_file(Path(path), progress, options or ReadOptions()), started,
+                        dry_run=dry_run, archive_missing=archive_missing)
 
 
 def apply_parsed(session: Session, parsed: ParsedFile, started: dt.datetime, *, dry_run: bool = False,
                  archive_missing: bool = False) -> ApplySummary:
     """Apply a checked file's records in one transaction and record the run (any reader's file)."""
     try:
-        summary = apply_records(session, [record for _, record in parsed.records], archive_missing=archive_missing)
+        summary = apply_records(session, [record for _, record in parsed.records], archive_missing=archive_missing,
+                                contacts=parsed.contacts)
+        summary.findings = parsed.findings
         session.add(ImportRun(file_name=parsed.name, checksum=parsed.checksum, started_at=started,
                               rows=summary.rows, created=summary.created, updated=summary.updated,
                               unchanged=summary.unchanged, archived=summary.archived))

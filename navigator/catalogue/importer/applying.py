@@ -14,6 +14,7 @@ from operator import itemgetter
 from sqlalchemy import delete, insert, select, text, update
 from sqlalchemy.orm import Session
 
+from navigator.catalogue.importer.issues import Findings
 from navigator.catalogue.models import (
     District,
     Municipality,
@@ -32,8 +33,11 @@ PROGRAM_COLUMNS = ("title", "description", "direction", "profile", "age_min", "a
                    "seats_total", "seats_free", "format", "schedule", "duration", "teacher", "rating",
                    "rating_count", "program_url", "source_updated", "status", "organization_id", "venue_id")
 ORGANIZATION_COLUMNS = ("name", "type", "phone", "email", "website")
+CONTACT_COLUMNS = ("phone", "email", "website")
 VENUE_COLUMNS = ("municipality_id", "district_id", "lat", "lon", "point_source", "precision")
 CHUNK = 2000  # ids per IN (...) list, well below SQLite's variable limit
+# Rows per executemany: the driver's copy of the parameters lives only as long as one chunk.
+INSERT_CHUNK = 10_000
 
 
 @dataclass
@@ -44,21 +48,27 @@ class ApplySummary:
     unchanged: int = 0
     archived: int = 0
     changed_program_ids: set[int] = field(default_factory=set)
+    findings: Findings = field(default_factory=Findings)
 
     def __str__(self) -> str:
         return (f"{self.rows} rows: {self.created} created, {self.updated} updated, "
                 f"{self.unchanged} unchanged, {self.archived} archived")
 
 
-def apply_records(session: Session, records: list[ProgramRecord], *, archive_missing: bool = False) -> ApplySummary:
-    """Upsert records (already validated and consistent) in the session's transaction."""
+def apply_records(session: Session, records: list[ProgramRecord], *, archive_missing: bool = False,
+                  contacts: dict[str, dict[str, str | None]] | None = None) -> ApplySummary:
+    """Upsert records (already validated and consistent) in the session's transaction.
+
+    contacts: the programs' own contacts by program_id when the source states them (an import: a
+    program not in it has none of its own); None leaves the programs' own contacts as they are.
+    """
     summary = ApplySummary(rows=len(records))
     municipality_ids = _ensure_municipalities(session, {r.municipality for r in records})
     district_ids = _ensure_districts(session, {(municipality_ids[r.municipality], r.district)
                                                for r in records if r.district})
     organization_ids, changed_orgs = _upsert_organizations(session, records)
     venue_ids, changed_venues = _upsert_venues(session, records, organization_ids, municipality_ids, district_ids)
-    _upsert_programs(session, records, organization_ids, venue_ids, summary)
+    _upsert_programs(session, records, organization_ids, venue_ids, summary, contacts)
     if archive_missing:
         _archive_missing(session, records, organization_ids, summary)
     summary.changed_program_ids |= _program_ids_of(session, changed_orgs, changed_venues)
@@ -143,7 +153,8 @@ def _venue_point(record: ProgramRecord, row) -> dict:
 def _program_values(record: ProgramRecord, organization_ids: dict[str, int], venue_ids: dict) -> dict:
     organization_id = organization_ids[record.organization_id]
     return dict(
-        title=record.title, description=record.description, direction=record.direction, profile=record.profile,
+        title=record.title, description=_own_copy(record.description), direction=record.direction,
+        profile=record.profile,
         age_min=record.age_min, age_max=record.age_max, price_rub=record.price_rub,
         seats_total=record.seats_total, seats_free=record.seats_free, format=record.format,
         schedule=record.schedule, duration=record.duration, teacher=record.teacher, rating=record.rating,
@@ -151,10 +162,30 @@ def _program_values(record: ProgramRecord, organization_ids: dict[str, int], ven
         status="active", organization_id=organization_id, venue_id=venue_ids[(organization_id, record.address)])
 
 
+def _own_copy(text: str) -> str:
+    """A new string equal to text, for the driver.
+
+    Binding a non-ASCII str, sqlite3 and psycopg ask for its UTF-8 form, which CPython then keeps
+    inside the str object for as long as it lives. The records live until the whole file is applied,
+    so their descriptions would each carry a second, UTF-8 copy: 85 MB for 100,000 programs. A copy
+    made for the statement takes that with it when the chunk is done.
+    """
+    return text.encode().decode() if not text.isascii() else text
+
+
 def _upsert_programs(session: Session, records: list[ProgramRecord], organization_ids: dict[str, int],
-                     venue_ids: dict, summary: ApplySummary) -> None:
+                     venue_ids: dict, summary: ApplySummary, contacts: dict | None) -> None:
+    columns = PROGRAM_COLUMNS if contacts is None else PROGRAM_COLUMNS + CONTACT_COLUMNS
+    no_contact = dict.fromkeys(CONTACT_COLUMNS)
+
+    def values_of(r: ProgramRecord) -> dict:
+        values = _program_values(r, organization_ids, venue_ids)
+        if contacts is not None:
+            values.update(contacts.get(r.program_id, no_contact))
+        return values
+
     existing = {row.public_id: row for row in _rows_in(
-        session, _compared(Program, PROGRAM_COLUMNS, "public_id"), "public_id",
+        session, _compared(Program, columns, "public_id"), "public_id",
         {r.program_id for r in records})}
     existing_ids = {row.id for row in existing.values()}
     enrollments = _lists_by_program(session, ProgramEnrollment.kind, ENROLLMENT_KINDS.codes, existing_ids)
@@ -162,13 +193,13 @@ def _upsert_programs(session: Session, records: list[ProgramRecord], organizatio
     new, updates, relisted = [], [], {}
     now = utcnow()
     for r in records:
-        values = _program_values(r, organization_ids, venue_ids)
         row = existing.get(r.program_id)
         if row is None:
-            new.append((dict(values, public_id=r.program_id, created_at=now, updated_at=now), r))
+            new.append(r)
             continue
+        values = values_of(r)
         lists_changed = enrollments.get(row.id, ()) != r.enrollment or ovz.get(row.id, ()) != r.ovz
-        if lists_changed or _differs(row, values, PROGRAM_COLUMNS):
+        if lists_changed or _differs(row, values, columns):
             updates.append(dict(values, id=row.id, updated_at=now))
             if lists_changed:
                 relisted[row.id] = r
@@ -178,22 +209,26 @@ def _upsert_programs(session: Session, records: list[ProgramRecord], organizatio
     for ids in _chunks(list(relisted)):
         session.execute(delete(ProgramEnrollment).where(ProgramEnrollment.program_id.in_(ids)))
         session.execute(delete(ProgramOvz).where(ProgramOvz.program_id.in_(ids)))
-    created = _insert_returning(session, Program, [values for values, _ in new], "public_id")
-    relisted.update({created[r.program_id]: r for _, r in new})
+    created = {}
+    for chunk in _chunks(new, INSERT_CHUNK):  # a chunk's dicts at a time, not the whole file's
+        created.update(_insert_returning(session, Program, [
+            dict(values_of(r), public_id=r.program_id, created_at=now, updated_at=now) for r in chunk], "public_id"))
+    relisted.update({created[r.program_id]: r for r in new})
     _insert_lists(session, relisted)
     summary.created, summary.updated = len(new), len(updates)
     summary.changed_program_ids |= set(created.values()) | {values["id"] for values in updates}
 
 
 def _insert_lists(session: Session, records_by_program_id: dict[int, ProgramRecord]) -> None:
-    enrollment_rows = [dict(program_id=pid, kind=kind) for pid, r in records_by_program_id.items()
-                       for kind in r.enrollment]
-    ovz_rows = [dict(program_id=pid, category=category) for pid, r in records_by_program_id.items()
-                for category in r.ovz]
-    for model, rows in ((ProgramEnrollment, enrollment_rows), (ProgramOvz, ovz_rows)):
-        if rows:
-            session.execute(insert(model.__table__), rows)
-            _analyze(session, model.__table__, len(rows))
+    items = list(records_by_program_id.items())
+    for model, column, attribute in ((ProgramEnrollment, "kind", "enrollment"), (ProgramOvz, "category", "ovz")):
+        inserted = 0
+        for chunk in _chunks(items, INSERT_CHUNK):
+            rows = [{"program_id": pid, column: code} for pid, r in chunk for code in getattr(r, attribute)]
+            if rows:
+                session.execute(insert(model.__table__), rows)
+                inserted += len(rows)
+        _analyze(session, model.__table__, inserted)
 
 
 def _archive_missing(session: Session, records: list[ProgramRecord], organization_ids: dict[str, int],
@@ -251,7 +286,8 @@ def _insert_returning(session: Session, model, rows: list[dict], *key: str) -> d
     if not rows:
         return {}
     table = model.__table__
-    session.execute(insert(table), rows)
+    for chunk in _chunks(rows, INSERT_CHUNK):
+        session.execute(insert(table), chunk)
     _analyze(session, table, len(rows))
     found = _rows_in(session, select(table.c.id, *(table.c[name] for name in key)), key[0],
                      {row[key[0]] for row in rows})
@@ -272,8 +308,8 @@ def _analyze(session: Session, table, inserted: int) -> None:
 
 
 def _bulk_update(session: Session, model, rows: list[dict]) -> None:
-    if rows:
-        session.execute(update(model), rows)
+    for chunk in _chunks(rows, INSERT_CHUNK):
+        session.execute(update(model), chunk)
 
 
 def _compared(model, names: tuple[str, ...], *keys: str):

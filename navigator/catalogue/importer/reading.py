@@ -1,23 +1,36 @@
-"""Read a programs CSV into validated records, collecting every error with its line and column.
+"""Read a programs file into validated records, collecting every error and warning with its line and column.
 
-Nothing here touches the database: a file is read and checked whole before anything is applied.
+Nothing here touches the database. The file is streamed row by row (navigator.catalogue.importer.sources):
+each row is renamed and filled by the mapping, normalized (whitespace, free-text ages), validated, and
+only its typed record is kept; the rules across rows run on the records at the end (resolving).
 """
 
 from __future__ import annotations
 
-import csv
-import hashlib
-import io
+import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
-from navigator.catalogue.validation import COLUMNS, REQUIRED, FieldError, ProgramRecord, validate_record
+from navigator.catalogue.importer.ages import AdultsOnly, parse_age
+from navigator.catalogue.importer.issues import Findings, ImportRejected, RowError, warning
+from navigator.catalogue.importer.mapping import Mapping, column_key
+from navigator.catalogue.importer.resolving import resolve
+from navigator.catalogue.importer.sources import Source, SourceOptions, open_source
+from navigator.catalogue.spreadsheet import formula_restored
+from navigator.catalogue.validation import COLUMNS, REQUIRED, Invalid, ProgramRecord, validate_record
 
-# Organization fields that must agree between all rows of one organization_id.
-ORGANIZATION_FIELDS = ("organization", "organization_type", "phone", "email", "website")
-# Venue fields that must agree between all rows with the same organization and address.
-VENUE_FIELDS = ("municipality", "district", "lat", "lon")
+__all__ = ["ImportRejected", "ParsedFile", "ReadOptions", "RowError", "check_file", "check_rows", "read_file"]
+
+# Columns a file may have besides ours: a free-text age instead of age_min/age_max, and the ИНН.
+EXTRA_COLUMNS = ("age", "inn")
+KNOWN_COLUMNS = frozenset(COLUMNS) | frozenset(EXTRA_COLUMNS)
+NUMBER_COLUMNS = ("price_rub", "lat", "lon", "rating")
+# Columns whose text repeats from row to row (an organization's, a venue's): each distinct value is kept
+# once, shared by every record that has it, instead of once a row.
+REPEATED_COLUMNS = ("organization_id", "organization", "organization_type", "municipality", "district", "address",
+                    "phone", "email", "website", "teacher", "duration", "schedule", "profile")
+MESSY_SPACE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
 Progress = Callable[[Iterable], Iterable]
 
@@ -27,30 +40,16 @@ def no_progress(items: Iterable, **_options) -> Iterable:
 
 
 @dataclass(frozen=True)
-class RowError:
-    """One problem in the file: where it is and what is wrong."""
+class ReadOptions:
+    """How to read a file: all optional, detected when not given (see `navigator import --help`)."""
 
-    line: int
-    column: str | None
-    message: str
-    value: str = ""
-
-    def __str__(self) -> str:
-        where = f"line {self.line}, column {self.column}" if self.column else f"line {self.line}"
-        got = f" (got '{self.value}')" if self.value else ""
-        return f"{where}: {self.message}{got}"
-
-    @classmethod
-    def from_field(cls, line: int, error: FieldError) -> RowError:
-        return cls(line, error.column, error.message, error.value)
-
-
-class ImportRejected(Exception):
-    """The file has errors; nothing was applied."""
-
-    def __init__(self, errors: list[RowError]):
-        super().__init__(f"{len(errors)} error(s)")
-        self.errors = errors
+    strict: bool = False
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    mapping: Mapping | None = None
+    defaults: dict[str, str] = field(default_factory=dict)
+    format: str | None = None
 
 
 @dataclass
@@ -58,32 +57,63 @@ class ParsedFile:
     name: str
     checksum: str
     records: list[tuple[int, ProgramRecord]]
+    # The programs' own contacts when the reader states them (None: leave the programs' own as they are).
+    contacts: dict[str, dict[str, str | None]] | None = None
+    findings: Findings = field(default_factory=Findings)
 
 
-def read_file(path: Path, progress: Progress = no_progress) -> ParsedFile:
-    """Decode, parse and validate the whole file; raise ImportRejected listing every error."""
-    parsed, errors = check_file(path, progress)
+def read_file(path: Path, progress: Progress = no_progress, options: ReadOptions | None = None) -> ParsedFile:
+    """Read, normalize and validate the whole file; raise ImportRejected listing every error."""
+    parsed, errors = check_file(path, progress, options or ReadOptions())
     if errors:
-        raise ImportRejected(errors)
+        raise ImportRejected(errors, parsed.findings.warnings, parsed.findings.detected)
     return parsed
 
 
-def check_file(path: Path, progress: Progress = no_progress) -> tuple[ParsedFile, list[RowError]]:
-    """The file's valid records and every error, by line (a provider's upload adds its own checks to them).
+def check_file(path: Path, progress: Progress = no_progress, options: ReadOptions | None = None
+               ) -> tuple[ParsedFile, list[RowError]]:
+    """The file's valid records, its warnings and every error, by line (a provider's upload adds its own checks).
 
-    A file that cannot be decoded at all still raises ImportRejected.
+    A file that cannot be read at all raises ImportRejected.
     """
-    data = Path(path).read_bytes()
-    text = _decode(data)
+    options = options or ReadOptions()
+    source = open_source(Path(path), SourceOptions(options.encoding, options.delimiter, options.sheet),
+                         options.format)
+    findings = Findings(detected=[source.detected])
     errors: list[RowError] = []
-    records, row_errors = check_rows(_rows(text, errors), progress)
-    errors = sorted(errors + row_errors, key=lambda error: error.line)
-    return ParsedFile(Path(path).name, hashlib.sha256(data).hexdigest(), records), errors
+    prepare = RowPreparer(source.header, options, findings, errors)
+    records: list[tuple[int, ProgramRecord]] = []
+    inns: dict[int, str] = {}
+    try:
+        for line, row in progress(prepare.rows(source), unit=" rows", desc="Checking"):
+            record, field_errors = validate_record(row)
+            if record is None:
+                errors.extend(RowError.from_field(line, error) for error in field_errors)
+                continue
+            records.append((line, record))
+            if row.get("inn"):
+                inns[line] = row["inn"]
+    except ImportRejected as rejected:
+        raise ImportRejected(rejected.errors + errors, findings.warnings, findings.detected) from None
+    finally:
+        getattr(source.rows, "close", lambda: None)()  # a generator stopped early closes its file now
+        source.close()
+    if prepare.decimal_commas:
+        findings.detected.append(f"десятичная запятая в числах (значений: {prepare.decimal_commas})")
+    resolution = resolve(records, inns, strict=options.strict)
+    errors.extend(resolution.errors)
+    findings.warnings.extend(resolution.warnings)
+    errors.sort(key=lambda error: error.line)
+    return ParsedFile(source.name, source.checksum, resolution.records, resolution.contacts, findings), errors
 
 
 def check_rows(rows: Iterable[tuple[int, dict[str, str]]], progress: Progress = no_progress,
                ) -> tuple[list[tuple[int, ProgramRecord]], list[RowError]]:
-    """Validate rows of our columns from any reader (CSV, HSDS): the valid records and every error."""
+    """Validate rows of our columns from another reader (HSDS): the valid records and every error.
+
+    The rules across rows are the strict ones: such a reader builds each program's organization and
+    venue from one record of its own, so rows that disagree mean a broken package, not a messy export.
+    """
     errors: list[RowError] = []
     records: list[tuple[int, ProgramRecord]] = []
     for line, row in progress(rows, unit=" rows", desc="Checking"):
@@ -92,75 +122,110 @@ def check_rows(rows: Iterable[tuple[int, dict[str, str]]], progress: Progress = 
             errors.extend(RowError.from_field(line, error) for error in field_errors)
         else:
             records.append((line, record))
-    errors.extend(consistency_errors(records))
-    return records, errors
+    resolution = resolve(records, {}, strict=True)
+    return resolution.records, errors + resolution.errors
 
 
-def _decode(data: bytes) -> str:
-    try:
-        return data.decode("utf-8-sig")
-    except UnicodeDecodeError as problem:
-        line = data[: problem.start].count(b"\n") + 1
-        raise ImportRejected([RowError(line, None, "the file is not UTF-8 text; save it as UTF-8")]) from None
+def normalize_space(text: str) -> str:
+    """Trim and collapse runs of spaces; a multi-line text keeps its (non-empty) lines."""
+    if not MESSY_SPACE.search(text):
+        return text  # most fields of most files: one C-level scan, no new string
+    if "\n" not in text:
+        return " ".join(text.split())
+    return "\n".join(" ".join(line.split()) for line in text.splitlines() if line.strip())
 
 
-def _rows(text: str, errors: list[RowError]) -> Iterator[tuple[int, dict[str, str]]]:
-    """Yield (first line number, row as a dict); header problems are added to errors."""
-    first_line = text.split("\n", 1)[0]
-    delimiter = ";" if first_line.count(";") > first_line.count(",") else ","
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    header = [name.strip().lower() for name in next(reader, [])]
-    errors.extend(_header_errors(header))
-    if errors:
-        return
-    line = reader.line_num + 1
-    for fields in reader:
-        start, line = line, reader.line_num + 1
-        if not any(field.strip() for field in fields):
-            continue
-        if len(fields) != len(header):
-            errors.append(RowError(start, None, f"{len(fields)} fields, the header has {len(header)}"
-                                   " (a missing or extra delimiter, or an unclosed quote?)"))
-            continue
-        yield start, dict(zip(header, fields, strict=True))
+class RowPreparer:
+    """Their header and rows → rows under our column names, filled and normalized, ready to validate."""
 
+    def __init__(self, header: list[str], options: ReadOptions, findings: Findings, errors: list[RowError]):
+        self.mapping = options.mapping or Mapping()
+        self.options, self.findings, self.errors = options, findings, errors
+        self.defaults = {**self.mapping.defaults, **options.defaults}
+        self.decimal_commas = 0
+        self.shared: dict[str, str] = {}
+        keys = [column_key(name) for name in header]
+        split_sources = {split.source for split in self.mapping.splits}
+        self.splits = [(keys.index(s.source), s) for s in self.mapping.splits if s.source in keys]
+        self.names = [self.mapping.column(name) for name in header]
+        self.names = [name if name in KNOWN_COLUMNS else None for name in self.names]
+        self.width = len(header)
+        self._check_header(keys, split_sources)
 
-def _header_errors(header: list[str]) -> list[RowError]:
-    if not header:
-        return [RowError(1, None, "the file is empty; the first line must name the columns")]
-    errors = [RowError(1, name or "(empty)", "unknown column; see docs/data.md for the columns")
-              for name in header if name not in COLUMNS]
-    errors += [RowError(1, name, "column appears more than once") for name in set(header)
-               if header.count(name) > 1]
-    errors += [RowError(1, name, "required column is missing") for name in COLUMNS
-               if name in REQUIRED and name not in header]
-    return errors
+    def _check_header(self, keys: list[str], split_sources: set[str]) -> None:
+        if not keys or not any(keys):
+            self.errors.append(RowError(1, None, "the file is empty; the first line must name the columns"))
+            return
+        for key, name in zip(keys, self.names, strict=True):
+            if name is None and key not in split_sources:
+                if self.options.strict:
+                    self.errors.append(RowError(1, key or "(empty)",
+                                                "unknown column; see docs/data.md for the columns"))
+                else:
+                    self.findings.warnings.append(warning(1, key or "(empty)", "неизвестный столбец",
+                                                          "столбец не из docs/data.md: пропущен"))
+        present = [name for name in self.names if name]
+        self.errors += [RowError(1, name, "column appears more than once") for name in sorted(set(present))
+                        if present.count(name) > 1]
+        provided = set(present) | set(self.mapping.constants) | set(self.defaults)
+        provided |= {name for _, split in self.splits for name in (split.into or split.pattern.groupindex)}
+        if "age" in provided:
+            provided |= {"age_min", "age_max"}
+        if "inn" in provided:
+            provided.add("organization_id")
+        self.errors += [RowError(1, name, "required column is missing") for name in COLUMNS
+                        if name in REQUIRED and name not in provided]
 
+    def rows(self, source: Source) -> Iterator[tuple[int, dict[str, str]]]:
+        """Rows as dicts of our columns; a row with a wrong number of fields is an error, not a row."""
+        if self.errors:
+            return
+        for line, fields in source.rows:
+            if not any(value.strip() for value in fields):
+                continue
+            if len(fields) != self.width:
+                self.errors.append(RowError(line, None, f"{len(fields)} fields, the header has {self.width}"
+                                            " (a missing or extra delimiter, or an unclosed quote?)"))
+                continue
+            row = self.prepared(line, fields)
+            if row is not None:
+                yield line, row
 
-def consistency_errors(records: list[tuple[int, ProgramRecord]]) -> list[RowError]:
-    """Rules across rows: unique program ids; one organization, one venue described the same way."""
-    errors = []
-    first_program: dict[str, int] = {}
-    first_organization: dict[str, tuple[int, ProgramRecord]] = {}
-    first_venue: dict[tuple[str, str], tuple[int, ProgramRecord]] = {}
-    for line, record in records:
-        if record.program_id in first_program:
-            errors.append(RowError(line, "program_id", f"the same id as line {first_program[record.program_id]}",
-                                   record.program_id))
-            continue
-        first_program[record.program_id] = line
-        errors += _disagreements(first_organization, record.organization_id, line, record,
-                                 ORGANIZATION_FIELDS, f"organization {record.organization_id}")
-        errors += _disagreements(first_venue, (record.organization_id, record.address), line, record,
-                                 VENUE_FIELDS, f"the address '{record.address}'")
-    return errors
+    def prepared(self, line: int, fields: list[str]) -> dict[str, str] | None:
+        """One row renamed, split, filled, value-mapped and normalized; None when it is skipped (adults only)."""
+        # formula_restored: a cell our own exports wrote as text ('=…) comes back as it was (round trip)
+        row = {name: normalize_space(formula_restored(value))
+               for name, value in zip(self.names, fields, strict=True) if name}
+        for name in REPEATED_COLUMNS:
+            value = row.get(name)
+            if value:
+                row[name] = self.shared.setdefault(value, value)
+        for index, split in self.splits:
+            for name, value in split.parts(normalize_space(fields[index])).items():
+                row[name] = row.get(name) or value
+        row.update(self.mapping.constants)
+        for name, value in self.defaults.items():
+            if not row.get(name):
+                row[name] = value
+                self.findings.defaulted[name] += 1
+        self.mapping.map_values(row)
+        self.decimal_commas += sum(1 for name in NUMBER_COLUMNS if "," in row.get(name, ""))
+        if row.get("inn") and not row.get("organization_id"):
+            row["organization_id"] = row["inn"]
+        if row.get("age") and not (row.get("age_min") or row.get("age_max")):
+            return self._with_ages(line, row)
+        return row
 
-
-def _disagreements(seen: dict, key, line: int, record: ProgramRecord, names: tuple[str, ...],
-                   what: str) -> list[RowError]:
-    if key not in seen:
-        seen[key] = (line, record)
-        return []
-    first_line, first = seen[key]
-    return [RowError(line, name, f"differs from line {first_line} for {what}", str(getattr(record, name) or ""))
-            for name in names if getattr(record, name) != getattr(first, name)]
+    def _with_ages(self, line: int, row: dict[str, str]) -> dict[str, str] | None:
+        try:
+            ages = parse_age(row["age"])
+        except Invalid as problem:
+            self.errors.append(RowError(line, "age", str(problem), row["age"]))
+            return None
+        except AdultsOnly as adults:
+            self.findings.warnings.append(warning(line, "age", "программа для взрослых", str(adults), row["age"]))
+            return None
+        if ages.warning:
+            self.findings.warnings.append(warning(line, "age", ages.kind, ages.warning, row["age"]))
+        row["age_min"], row["age_max"] = str(ages.low), str(ages.high)
+        return row

@@ -1,0 +1,210 @@
+"""The search parameters as one table: name, type, allowed values, Russian label and API description.
+
+The request parser (navigator.search.request), the filter form and chips of the search page and the
+OpenAPI document (navigator.outward.openapi) are all made from this table, so they cannot drift apart.
+Each parameter reads a value in two ways: `strict` for the JSON API (the value must be what the
+OpenAPI schema allows, else BadRequest) and `forgiving` for the HTML pages (a value a person can be
+given something for is kept, clamped or dropped, with a short Russian notice saying so).
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from navigator.catalogue.errors import BadRequest
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, Vocabulary
+
+MAX_PER_PAGE = 100
+DEFAULT_PER_PAGE = 20
+MAX_QUERY_LENGTH = 200
+MAX_RADIUS_KM = 200.0
+MAX_INTEGER = 999_999_999  # nine digits: every id and price fits, nothing overflows a database integer
+ANY_OVZ = "any"
+SORTS = ("relevance", "distance", "title", "age", "price", "rating", "updated")
+TRUE_WORDS, FALSE_WORDS = ("1", "true"), ("0", "false")
+#: Words a person may type for yes and no; only the HTML pages take them.
+LOOSE_TRUE, LOOSE_FALSE = {"1", "true", "yes", "on", "да"}, {"0", "false", "no", "off", "нет"}
+_LAT = r"-?(?:90(?:\.0+)?|[1-8]?\d(?:\.\d+)?)"
+_LON = r"-?(?:180(?:\.0+)?|(?:1[0-7]\d|[1-9]?\d)(?:\.\d+)?)"
+POINT = re.compile(rf"^({_LAT}),({_LON})$")
+PUBLIC_ID = r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$"
+_INTEGER = re.compile(r"^\d{1,9}$")
+_NUMBER = re.compile(r"^\d+(?:\.\d+)?(?:[eE][-+]?\d+)?$")
+
+
+class Dropped(Exception):
+    """A forgiving read found nothing usable; the notice says so in words for a person."""
+
+    def __init__(self, notice: str):
+        super().__init__(notice)
+        self.notice = notice
+
+
+@dataclass(frozen=True)
+class Parameter:
+    """One search parameter. `kind` is text, integer, number, code, flag or point."""
+
+    name: str
+    kind: str
+    label: str
+    description: str
+    minimum: float | None = None
+    maximum: float | None = None
+    exclusive_minimum: bool = False
+    max_length: int | None = None
+    pattern: str | None = None
+    vocabulary: Vocabulary | None = None
+    extra_codes: tuple[str, ...] = ()
+    many: bool = False
+    clamp: bool = False  # the HTML pages bring an out-of-range value into range rather than drop it
+
+    @property
+    def codes(self) -> tuple[str, ...]:
+        return (self.vocabulary.codes if self.vocabulary else ()) + self.extra_codes
+
+    def value_schema(self) -> dict[str, Any]:
+        """The JSON Schema of one value, as the OpenAPI document declares it."""
+        if self.kind == "code":
+            return {"type": "string", "enum": list(self.codes)}
+        if self.kind == "flag":
+            return {"type": "string", "enum": [*TRUE_WORDS, *FALSE_WORDS]}
+        if self.kind == "point":
+            return {"type": "string", "pattern": POINT.pattern}
+        schema: dict[str, Any] = {"type": self.kind if self.kind in ("integer", "number") else "string"}
+        if self.minimum is not None:
+            schema["exclusiveMinimum" if self.exclusive_minimum else "minimum"] = self.minimum
+        if self.maximum is not None:
+            schema["maximum"] = self.maximum
+        if self.max_length is not None:
+            schema["maxLength"] = self.max_length
+        if self.pattern is not None:
+            schema["pattern"] = self.pattern
+        return schema
+
+    def openapi(self) -> dict[str, Any]:
+        """The parameter as an OpenAPI 3.1 query parameter."""
+        schema = self.value_schema()
+        declared = {"name": self.name, "in": "query", "required": False, "description": self.description,
+                    "schema": {"type": "array", "items": schema} if self.many else schema}
+        if self.many:
+            declared.update(style="form", explode=True)
+        return declared
+
+    # --- reading a value --------------------------------------------------------------------------------
+
+    def _in_range(self, value: float) -> bool:
+        low_ok = self.minimum is None or (value > self.minimum if self.exclusive_minimum else value >= self.minimum)
+        return low_ok and (self.maximum is None or value <= self.maximum)
+
+    def _range_text(self) -> str:
+        if self.maximum is None:
+            return f"не меньше {self.minimum:g}"
+        return f"от {self.minimum:g} до {self.maximum:g}"
+
+    def strict(self, text: str) -> Any:
+        """The value the API takes, exactly as the OpenAPI schema allows it; BadRequest otherwise."""
+        if self.kind == "text":
+            if self.max_length is not None and len(text) > self.max_length:
+                raise BadRequest(self.name, f"{self.label}: не длиннее {self.max_length} символов")
+            if self.pattern is not None and not re.match(self.pattern, text):
+                raise BadRequest(self.name, f"{self.label}: недопустимое значение «{text[:50]}»")
+            return text.strip()
+        if self.kind in ("integer", "number"):
+            syntax = _INTEGER if self.kind == "integer" else _NUMBER
+            value = float(text) if syntax.match(text) else math.nan
+            if not math.isfinite(value) or not self._in_range(value):
+                what = "целое число" if self.kind == "integer" else "число"
+                raise BadRequest(self.name, f"{self.label} — {what} {self._range_text()}, получено «{text[:50]}»")
+            return int(value) if self.kind == "integer" else value
+        if self.kind == "code":
+            if text not in self.codes:
+                raise BadRequest(self.name, f"{self.label}: неизвестное значение «{text[:50]}»; "
+                                            f"допустимо: {', '.join(self.codes)}")
+            return text
+        if self.kind == "flag":
+            if text not in TRUE_WORDS + FALSE_WORDS:
+                raise BadRequest(self.name, f"{self.label}: ожидается 1 или 0, получено «{text[:50]}»")
+            return text in TRUE_WORDS
+        match = POINT.match(text)
+        if not match:
+            raise BadRequest(self.name, f"{self.label}: ожидается «широта,долгота» в градусах "
+                                        f"(широта от −90 до 90, долгота от −180 до 180), получено «{text[:50]}»")
+        return float(match[1]), float(match[2])
+
+    def forgiving(self, text: str) -> tuple[Any, str | None]:
+        """The value an HTML page uses and a notice when it had to change it; Dropped when nothing fits."""
+        text = text.strip()
+        if self.kind == "text" and self.max_length is not None and len(text) > self.max_length:
+            return text[: self.max_length], f"{self.label}: взяты первые {self.max_length} символов."
+        if self.kind == "code":
+            term = self.vocabulary.lookup(text) if self.vocabulary else None
+            if term is not None:
+                return term.code, None
+        if self.kind == "flag" and text.lower() in LOOSE_TRUE | LOOSE_FALSE:
+            return text.lower() in LOOSE_TRUE, None
+        if self.kind == "point":
+            text = text.replace(" ", "")
+        if self.kind in ("integer", "number") and self.clamp:
+            try:
+                value = float(text.replace(",", "."))
+            except ValueError:
+                value = math.nan
+            if math.isfinite(value) and not self._in_range(value):
+                bound = self.maximum if self.maximum is not None and value > self.maximum else self.minimum
+                if self.exclusive_minimum and bound == self.minimum:
+                    raise Dropped(f"{self.label}: значение «{text[:30]}» не подходит, оно не учтено.")
+                value = int(bound) if self.kind == "integer" else bound
+                return value, f"{self.label}: вместо «{text[:30]}» взято {value:g}."
+            text = str(int(value)) if self.kind == "integer" and math.isfinite(value) and value.is_integer() \
+                else text.replace(",", ".")
+        try:
+            return self.strict(text), None
+        except BadRequest:
+            raise Dropped(f"{self.label}: значение «{text[:30]}» не подходит, оно не учтено.") from None
+
+
+def _table(*parameters: Parameter) -> dict[str, Parameter]:
+    return {parameter.name: parameter for parameter in parameters}
+
+
+PARAMETERS = _table(
+    Parameter("q", "text", "Что ищем", "Текст запроса на русском: формы слов, опечатки, неверная раскладка.",
+              max_length=MAX_QUERY_LENGTH),
+    Parameter("age", "integer", "Возраст ребёнка", "Возраст ребёнка: age_min ≤ age ≤ age_max.", minimum=0, maximum=18),
+    Parameter("direction", "code", "Направленность", "Направленность (можно несколько).", vocabulary=DIRECTIONS,
+              many=True),
+    Parameter("profile", "text", "Профиль", "Профиль программы, например «Шахматы».", max_length=MAX_QUERY_LENGTH),
+    Parameter("enrollment", "code", "Как можно записаться", "Способ зачисления (можно несколько).",
+              vocabulary=ENROLLMENT_KINDS, many=True),
+    Parameter("price_max", "integer", "Стоимость в месяц, не больше, ₽",
+              "Цена в рублях в месяц не выше; бесплатные и по сертификату проходят всегда.",
+              minimum=0, maximum=MAX_INTEGER),
+    Parameter("municipality", "integer", "Муниципалитет", "Код муниципалитета (см. /municipalities).",
+              minimum=1, maximum=MAX_INTEGER),
+    Parameter("district", "integer", "Район или населённый пункт",
+              "Код района или населённого пункта (см. /municipalities).", minimum=1, maximum=MAX_INTEGER),
+    Parameter("organization", "text", "Организация", "Код организации.", max_length=100, pattern=PUBLIC_ID),
+    Parameter("ovz", "code", "Адаптация для детей с ОВЗ", "Категория ОВЗ или any — любая адаптация.",
+              vocabulary=OVZ_CATEGORIES, extra_codes=(ANY_OVZ,)),
+    Parameter("format", "code", "Формат занятий", "Формат (можно несколько).", vocabulary=FORMATS, many=True),
+    Parameter("free_seats", "flag", "Только где есть свободные места", "Только со свободными местами."),
+    Parameter("near", "point", "Точка на карте",
+              "Точка «широта,долгота» в градусах; в ответе появляется distance_km, ближайшие — первыми."),
+    Parameter("place", "text", "Адрес или населённый пункт",
+              "Адрес или населённый пункт вместо near (как в /places); ближайшие — первыми. "
+              "Ненайденное место — ошибка 400.", max_length=MAX_QUERY_LENGTH),
+    Parameter("radius_km", "number", "Радиус поиска, км",
+              "Радиус от точки near или place, км; без точки не действует.",
+              minimum=0, exclusive_minimum=True, maximum=MAX_RADIUS_KM, clamp=True),
+    Parameter("sort", "code", "Сначала показывать",
+              "Порядок: distance (по умолчанию с near или place), relevance (по умолчанию с q), title, age, price, "
+              "rating, updated; distance без точки — порядок по умолчанию.",
+              extra_codes=SORTS),
+    Parameter("page", "integer", "Номер страницы", "Номер страницы; за последней — пустая страница.",
+              minimum=1, maximum=MAX_INTEGER, clamp=True),
+    Parameter("per_page", "integer", "Программ на странице", "Программ на странице.",
+              minimum=1, maximum=MAX_PER_PAGE, clamp=True),
+)
