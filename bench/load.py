@@ -29,12 +29,9 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
-import os
 import random
 import re
 import shutil
-import signal
-import socket
 import statistics
 import subprocess
 import sys
@@ -44,18 +41,13 @@ from pathlib import Path
 from urllib.parse import urlencode
 
 import aiohttp
+from stack import Stack  # bench/stack.py, beside this script
 
 ROOT = Path(__file__).resolve().parent.parent
 MIX = (("search page", 0.5), ("api search", 0.2), ("program page", 0.2), ("organization/coverage", 0.1))
 WORDS = ("шахматы", "робототехника", "танцы", "футбол", "вокал", "рисование", "плавание", "английский",
          "программирование", "театр", "хор", "карате", "лего", "гитара", "экология", "журналистика")
 DIRECTIONS = ("technical", "science", "art", "sport", "tourism", "social")
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def sample_urls(rows: list[dict[str, str]], count: int, seed: int = 7) -> dict[str, list[str]]:
@@ -93,93 +85,6 @@ def sample_urls(rows: list[dict[str, str]], count: int, seed: int = 7) -> dict[s
     return {kind: sorted(found) for kind, found in urls.items()}
 
 
-class Stack:
-    """The served site: scripts/serve.sh (PostgreSQL, Redis, follower, gunicorn) or `navigator run`."""
-
-    def __init__(self, kind: str, folder: Path, data: Path, workers: int):
-        self.kind, self.folder, self.data, self.workers = kind, folder, data, workers
-        self.port = free_port()
-        self.base = f"http://127.0.0.1:{self.port}"
-        self.process: subprocess.Popen | None = None
-        self.env = dict(os.environ, PORT=str(self.port), HOST="127.0.0.1", NAVIGATOR_WORKERS=str(workers),
-                        NAVIGATOR_INDEX_DIR=str(folder / "index"), NAVIGATOR_MODERATION="false",
-                        NAVIGATOR_SECRET_KEY="bench-load", INSTANCE_DIR=str(folder / "instance"),
-                        DATA_FILE=str(data), PGPORT=str(free_port()))
-        for name in ("NAVIGATOR_DATABASE_URL", "NAVIGATOR_RATELIMIT_STORAGE_URI", "NAVIGATOR_INDEX_FOLLOWER"):
-            self.env.pop(name, None)
-        if kind == "run":
-            self.env["NAVIGATOR_DATABASE_URL"] = f"sqlite:///{folder / 'navigator.db'}"
-
-    def navigator(self, *args: str) -> str:
-        result = subprocess.run([str(ROOT / ".venv/bin/navigator"), *args], env=self.env, capture_output=True,
-                                text=True, cwd=ROOT)
-        if result.returncode:
-            sys.exit(f"navigator {' '.join(args)} failed: {result.stdout}{result.stderr}")
-        return result.stdout
-
-    def start(self) -> None:
-        log = open(self.folder / f"{self.kind}.log", "w")  # noqa: SIM115 — the stack writes it while it runs
-        if self.kind == "serve":
-            command = [str(ROOT / "scripts/serve.sh")]
-        else:
-            for args in (["init-db"], ["import", "--skip-if-imported", str(self.data)], ["index-follow", "--once"]):
-                self.navigator(*args)
-            command = [str(ROOT / ".venv/bin/navigator"), "run", "--host", "127.0.0.1", "--port", str(self.port),
-                       "--with-threads"]
-        self.process = subprocess.Popen(command, env=self.env, cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
-                                        start_new_session=True)
-
-    def database_env(self) -> dict[str, str]:
-        """The settings the running stack uses, for CLI commands beside it."""
-        env = dict(self.env)
-        if self.kind == "serve":
-            pgport = self.env["PGPORT"]
-            env["NAVIGATOR_DATABASE_URL"] = f"postgresql+psycopg://navigator@127.0.0.1:{pgport}/navigator"
-            env["NAVIGATOR_INDEX_FOLLOWER"] = "external"
-        return env
-
-    def worker_pids(self) -> list[int]:
-        """The processes that answer requests: gunicorn's workers (children of its master), or `navigator run`."""
-        if self.kind == "run":
-            return [self.process.pid]
-        ours = [pid for pid in _pids() if "gunicorn" in _cmdline(pid) and _belongs_to(pid, self.process.pid)]
-        return [pid for pid in ours if _parent(pid) in ours]
-
-    def stop(self) -> None:
-        if self.process and self.process.poll() is None:
-            os.killpg(self.process.pid, signal.SIGTERM)
-            try:
-                self.process.wait(60)
-            except subprocess.TimeoutExpired:
-                os.killpg(self.process.pid, signal.SIGKILL)
-
-
-def _pids() -> list[int]:
-    return [int(name) for name in os.listdir("/proc") if name.isdigit()]
-
-
-def _cmdline(pid: int) -> str:
-    try:
-        return Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
-    except OSError:
-        return ""
-
-
-def _parent(pid: int) -> int:
-    try:
-        return int(Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[1])
-    except (OSError, IndexError, ValueError):
-        return 0
-
-
-def _belongs_to(pid: int, ancestor: int) -> bool:
-    while pid > 1:
-        if pid == ancestor:
-            return True
-        pid = _parent(pid)
-    return False
-
-
 def memory_mb(pid: int) -> tuple[float, float]:
     """(RSS, PSS) in MB: PSS shares each shared page among the processes that map it."""
     fields = {}
@@ -190,20 +95,6 @@ def memory_mb(pid: int) -> tuple[float, float]:
     except OSError:
         return 0.0, 0.0
     return round(fields.get("Rss", 0.0), 1), round(fields.get("Pss", 0.0), 1)
-
-
-async def wait_ready(base: str, seconds: float = 1800) -> None:
-    deadline = time.monotonic() + seconds
-    async with aiohttp.ClientSession() as session:
-        while time.monotonic() < deadline:
-            try:
-                async with session.get(base + "/readyz") as response:
-                    if response.status == 200:
-                        return
-            except aiohttp.ClientError:
-                pass
-            await asyncio.sleep(1)
-    sys.exit("the stack did not become ready")
 
 
 PASSWORD = "нагрузочный-тест-2026"
@@ -379,7 +270,7 @@ def main() -> None:
     started = time.monotonic()
     stack.start()
     try:
-        asyncio.run(wait_ready(stack.base))
+        stack.wait_ready()
         print(f"{arguments.stack}: ready in {time.monotonic() - started:.0f} s with {len(rows)} programs; "
               f"{sum(map(len, urls.values()))} distinct URLs")
         organization = max({row["organization_id"] for row in rows},

@@ -10,6 +10,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from navigator.catalogue.changes import record_changes, subscribe
@@ -55,9 +56,16 @@ def db_session() -> Session:
 
 
 def _close_session(_error: BaseException | None) -> None:
+    """Close the request's session. A connection the database dropped after the answer was made (a server
+    stopping terminates its connections) is discarded, not raised: the answer stands, and is not a 500."""
     session = g.pop("db_session", None)
-    if session is not None:
+    if session is None:
+        return
+    try:
         session.close()
+    except DBAPIError as problem:
+        log.warning("Database connection lost while closing a session (%s); discarded", type(problem.orig).__name__)
+        session.invalidate()
 
 
 def init_search(app: Flask) -> SearchIndex:

@@ -2,7 +2,7 @@
 # `make serve`: the production stack on this machine, in the foreground (Ctrl+C stops all of it).
 #   PostgreSQL — the database in NAVIGATOR_DATABASE_URL, or a local cluster created under instance/postgres
 #   Redis      — Debian's redis-server on 127.0.0.1 (rate limits and the geocoder budget, shared by all workers)
-#   navigator index-follow — the one writer of this machine's search index
+#   navigator index-follow — the one writer of this machine's search index (restarted if it dies)
 #   gunicorn   — NAVIGATOR_WORKERS workers (default 4) on HOST:PORT (default 127.0.0.1:8000)
 # See docs/deployment.md.
 set -euo pipefail
@@ -73,7 +73,19 @@ fi
 "$bin/navigator" geocode --only-missing
 "$bin/navigator" index-follow --once
 
-"$bin/navigator" index-follow & pids+=($!)
+# The follower is restarted if it dies (a crash, kill -9): it resumes from the sequence its index records.
+keep_following() {
+  local child="" status
+  trap '[ -n "$child" ] && kill "$child" 2>/dev/null; exit 0' TERM INT
+  while true; do
+    "$bin/navigator" index-follow & child=$!
+    wait "$child" && return 0
+    status=$?
+    echo "navigator index-follow stopped (exit $status); starting it again in 1 s." >&2
+    sleep 1
+  done
+}
+keep_following & pids+=($!)
 "$bin/gunicorn" -c navigator/serving/gunicorn_conf.py 'navigator:create_app()' & pids+=($!)
 echo "Serving on http://$HOST:$PORT with $NAVIGATOR_WORKERS workers (Ctrl+C stops everything)."
 wait -n "${pids[@]}"

@@ -260,6 +260,18 @@ def test_a_crash_during_rebuild_leaves_the_previous_index_serving(loaded, client
     assert titles(client, q="робототехника") == ["Робототехника"]
 
 
+def test_the_follower_removes_a_build_left_by_a_killed_rebuild(loaded, client, monkeypatch):
+    """A `navigator reindex` killed with -9 cleans nothing up; the follower's next pass does (tests/faults/)."""
+    index_dir = Path(loaded.config["INDEX_DIR"])
+    serving = os.readlink(index_dir / "live")
+    leftover = index_dir / "build-20260101000000-killed"
+    leftover.mkdir()
+    (leftover / "_MAIN_1.toc").write_bytes(b"half written")
+    rename(loaded, "p2", "Ксилофонный ансамбль")  # inline follower applies it: a pass, not a rebuild
+    assert titles(client, q="ксилофонный") == ["Ксилофонный ансамбль"]
+    assert [p.name for p in index_dir.glob("build-*")] == [serving]
+
+
 def test_changes_during_a_rebuild_reach_the_new_index(loaded, client, monkeypatch):
     real_documents = index_module.documents
     changed = False

@@ -12,7 +12,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from flask import Flask, abort, current_app, request, session
+from flask import Flask, abort, current_app, g, request, session
 from flask.sessions import SecureCookieSessionInterface
 from flask_limiter import Limiter, RateLimitExceeded
 from flask_limiter.util import get_remote_address
@@ -41,6 +41,12 @@ class _HttpsAwareSessionInterface(SecureCookieSessionInterface):
 
 def _load_user(user_id: str):
     return load_account(db_session(), user_id)
+
+
+def as_anonymous() -> None:
+    """Show the rest of this request as to a visitor who is not signed in: the error page of a database
+    that is down must not ask it for the signed-in account (Flask-Login keeps current_user in g)."""
+    g._login_user = login_manager.anonymous_user()
 
 
 def _throttled(error: RateLimitExceeded):

@@ -32,6 +32,7 @@ from navigator.search.index import (
     open_live,
     read_state,
     rebuild,
+    remove_unfinished_builds,
     running_lock,
     write_changes,
 )
@@ -86,6 +87,8 @@ class IndexFollower:
         with follower_lock(self.index_dir, wait=wait) as held:
             if not held:
                 return None
+            # A writer killed mid-rebuild (kill -9, a crash) leaves its half-written build: no build runs now.
+            remove_unfinished_builds(self.index_dir)
             return self._catch_up(progress)
 
     def rebuild(self, progress: Callable[[Iterable], Iterable] | None = None, reason: str = "asked") -> FollowResult:

@@ -127,7 +127,7 @@ def rebuild(index_dir: Path, session_factory: Callable[[], Session], sequence: i
     """
     index_dir = Path(index_dir)
     index_dir.mkdir(parents=True, exist_ok=True)
-    _remove_unfinished_builds(index_dir)
+    remove_unfinished_builds(index_dir)
     build = index_dir / f"build-{time.strftime('%Y%m%d%H%M%S')}-{uuid.uuid4().hex[:6]}"
     build.mkdir()
     try:
@@ -217,8 +217,8 @@ def _remove_other_builds(index_dir: Path, keep: Path) -> None:
             shutil.rmtree(path, ignore_errors=True)
 
 
-def _remove_unfinished_builds(index_dir: Path) -> None:
-    """Folders of builds that were killed before their swap (never the serving one)."""
+def remove_unfinished_builds(index_dir: Path) -> None:
+    """Remove folders of builds killed before their swap (never the serving one); the caller holds the lock."""
     serving = live_path(index_dir).resolve() if live_path(index_dir).exists() else None
     for path in index_dir.glob("build-*"):
         if path != serving:

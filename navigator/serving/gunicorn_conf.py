@@ -6,9 +6,17 @@ Each worker warms up (search columns, coverage snapshot) before it accepts conne
 pays a cold start. Workers are recycled after many requests, with jitter, to bound slow growth.
 """
 
+import logging
 import os
 
 from navigator.config import ENV_PREFIX
+
+# The site's own messages and the limits' (Redis unreachable, the fall-back, Redis back) beside gunicorn's,
+# with the time and the worker's pid; without this only warnings reach stderr, bare. Libraries: warnings.
+logging.basicConfig(level=logging.WARNING, format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s",
+                    datefmt="%Y-%m-%d %H:%M:%S %z")
+for _name in ("navigator", "flask-limiter"):
+    logging.getLogger(_name).setLevel(logging.INFO)
 
 bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get(ENV_PREFIX + "WORKERS", "4"))

@@ -9,7 +9,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import DBAPIError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from navigator.accounts.auth import CSRF_MESSAGE
+from navigator.accounts.auth import CSRF_MESSAGE, as_anonymous
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ def _csrf_refused(_error: CSRFError):
 def _database_unavailable(_error: DBAPIError):
     """The database restarting or unreachable: a clear 503 for now; the pool reconnects by itself."""
     log.warning("Database unavailable: %s", type(_error.orig).__name__ if _error.orig else _error)
+    as_anonymous()  # the page's layout would otherwise load the signed-in account, fail again, and make a 500
     return error_response(503, "База данных временно недоступна. Обновите страницу через несколько секунд.")
 
 
