@@ -153,17 +153,21 @@ def quick(public_id: str):
     form = QuickEditForm()
     if not form.validate_on_submit():
         abort(400)
+    offered = []  # more seats offer places to the waiting list, in the same transaction as the save
+
+    def offer() -> None:
+        offered.extend(offer_free_places(session, program, enrollment.answer_days(), enrollment.today()))
+
     try:
         quick_edit(session, _account(), program, {name: form[name].data for name in ("seats_total", "seats_free",
-                                                                                     "schedule")})
+                                                                                     "schedule")}, follow=offer)
     except RecordInvalid as invalid:
         session.rollback()
         for error in invalid.errors:
             flash(f"«{program.title}»: {error.describe()}", "error")
         return redirect(url_for("provider.index"))
-    offered = offer_free_places(session, program, enrollment.answer_days(), enrollment.today())  # more seats
-    session.commit()
-    enrollment.tell(offered)
+    if offered:
+        enrollment.tell(offered)
     flash(f"«{program.title}»: изменения сохранены и уже видны в поиске.", "status")
     return redirect(url_for("provider.index"))
 
