@@ -31,6 +31,8 @@ from navigator.catalogue.importer.hsds import import_package
 from navigator.catalogue.importer.mapping import MappingError, load_mapping
 from navigator.catalogue.importer.reading import KNOWN_COLUMNS
 from navigator.catalogue.models import ROLES
+from navigator.enrollment.retention import purge, reseal_all
+from navigator.enrollment.sealing import Sealer
 from navigator.extensions import database, db_session, index_follower
 from navigator.geocoding import geocode_venues, geocoding_for
 from navigator.geocoding.region import load_region
@@ -285,6 +287,29 @@ def _geocode(**options) -> None:
     click.echo(str(geocode_venues(db_session(), geocoding, progress=_progress_bar, **options)))
 
 
+@click.command("purge-applications")
+@click.option("--older-than", "days", type=click.IntRange(min=0), default=None,
+              help="Days after the final state; default: NAVIGATOR_ENROLLMENT_RETENTION_DAYS (90).")
+@with_appcontext
+def purge_applications_command(days: int | None) -> None:
+    """Erase the personal fields of applications answered (or withdrawn) more than DAYS days ago."""
+    _require_schema()
+    days = current_app.config["ENROLLMENT_RETENTION_DAYS"] if days is None else days
+    erased = purge(db_session(), days)
+    db_session().commit()
+    click.echo(f"Personal data erased from {erased} application(s) final for more than {days} days.")
+
+
+@click.command("rotate-enrollment-key")
+@with_appcontext
+def rotate_enrollment_key_command() -> None:
+    """Seal every application's personal fields again with the first key of NAVIGATOR_ENROLLMENT_KEY."""
+    _require_schema()
+    count = reseal_all(db_session(), Sealer.from_setting(current_app.config["ENROLLMENT_KEY"]))
+    db_session().commit()
+    click.echo(f"{count} application(s) sealed with the first key; older keys may now be removed.")
+
+
 def _bring_index_up_to_date() -> None:
     """After a command's commit: apply it to the index now, unless a running follower will; never fail for it."""
     follower = index_follower()
@@ -314,7 +339,8 @@ def _require_schema() -> None:
 
 def register(app: Flask) -> None:
     for command in (init_db_command, import_command, export_command, reindex_command, index_follow_command,
-                    create_account_command, password_link_command, geocode_command):
+                    create_account_command, password_link_command, geocode_command, purge_applications_command,
+                    rotate_enrollment_key_command):
         app.cli.add_command(command)
 
 

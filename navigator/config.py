@@ -7,6 +7,7 @@ test overrides given to create_app(). docs/configuration.md documents every one 
 
 from __future__ import annotations
 
+import base64
 import os
 import secrets
 from collections.abc import Callable, Mapping
@@ -17,6 +18,7 @@ from typing import Any
 ENV_PREFIX = "NAVIGATOR_"
 INSTANCE_CONFIG_FILE = "navigator.cfg"
 SECRET_KEY_FILE = "secret_key"
+ENROLLMENT_KEY_FILE = "enrollment_key"
 #: The repository (or installed project) root, where data/ lives.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 #: The region's geodata (another region swaps these files, not code).
@@ -98,6 +100,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAIL_SENDER", "From address of the e-mails the site sends.", "navigator@localhost"),
     Setting("SECRET_KEY", "Key that signs sessions and forms. Default: generated once into "
             "instance/secret_key and reused."),
+    Setting("ENROLLMENT_KEY", "Fernet key(s) that encrypt the personal fields of applications, separated by spaces "
+            "or commas: the first encrypts, every one decrypts (rotation: docs/enrollment.md). Default: generated "
+            "once into instance/enrollment_key and reused."),
+    Setting("ENROLLMENT_ANSWER_DAYS", "Working days (Monday to Friday) a provider has to answer an application "
+            "before it is marked overdue.", 5, int),
+    Setting("ENROLLMENT_RETENTION_DAYS", "Days after an application's final state (accepted, declined) before "
+            "`navigator purge-applications` erases its personal fields.", 90, int),
+    Setting("ENROLLMENT_LIMIT_CLIENT", "Application form posts allowed per client address (a Flask-Limiter "
+            "limit).", "10 per hour; 30 per day"),
+    Setting("ENROLLMENT_LIMIT_PROGRAM", "Applications accepted per program (a Flask-Limiter limit), against a "
+            "flood aimed at one program.", "30 per hour"),
+    Setting("ENROLLMENT_MIN_SECONDS", "Least time in seconds between showing the application form and sending "
+            "it; faster sends are refused as automated (not checked in TESTING mode).", 3.0, float),
     Setting("TILE_URL", "Leaflet URL template of the base map tiles; the Content-Security-Policy allows its "
             "server and no other.", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
     Setting("TILE_ATTRIBUTION", "Attribution shown on every map for the tiles (HTML).",
@@ -158,7 +173,9 @@ def load(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str
         values[name] = _project_file(values[name], default)
     values["MAX_CONTENT_LENGTH"] = values["UPLOAD_MAX_MB"] * 1024 * 1024  # Flask answers 413 above it
     if not values["SECRET_KEY"]:
-        values["SECRET_KEY"] = _stored_secret_key(instance_path)
+        values["SECRET_KEY"] = _stored_secret(instance_path, SECRET_KEY_FILE, lambda: secrets.token_hex(32))
+    if not values["ENROLLMENT_KEY"]:
+        values["ENROLLMENT_KEY"] = _stored_secret(instance_path, ENROLLMENT_KEY_FILE, _fernet_key)
     return values
 
 
@@ -179,14 +196,19 @@ def _instance_file(instance_path: Path) -> dict[str, Any]:
     return {key: value for key, value in namespace.items() if key in known}
 
 
-def _stored_secret_key(instance_path: Path) -> str:
-    """Read the instance's secret key, creating it (readable by the owner only) on first run."""
-    path = instance_path / SECRET_KEY_FILE
+def _fernet_key() -> str:
+    """A new Fernet key: 32 random bytes, URL-safe base64 (as cryptography's Fernet.generate_key makes)."""
+    return base64.urlsafe_b64encode(os.urandom(32)).decode()
+
+
+def _stored_secret(instance_path: Path, name: str, make: Callable[[], str]) -> str:
+    """Read an instance secret, creating it (readable by the owner only) on first run."""
+    path = instance_path / name
     instance_path.mkdir(parents=True, exist_ok=True)
     try:
         descriptor = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:  # made earlier, or just now by another process
         return path.read_text().strip()
     with os.fdopen(descriptor, "w") as handle:
-        handle.write(secrets.token_hex(32))
+        handle.write(make())
     return path.read_text().strip()

@@ -6,7 +6,9 @@ the database (and the stored uploads) exactly as it was.
 
 from __future__ import annotations
 
+import datetime as dt
 import io
+import itertools
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,6 +19,9 @@ from navigator.accounts.moderation import save_revision
 from navigator.accounts.provider_upload import store_upload
 from navigator.catalogue.models import Account, Program, ProgramRevision
 from navigator.db import Base
+from navigator.enrollment.intake import check
+from navigator.enrollment.queue import submit
+from navigator.enrollment.sealing import Sealer
 from navigator.extensions import database
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
@@ -29,6 +34,7 @@ from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixtur
     quick_hashing,
     seed_catalogue,
 )
+from tests.enrollment_helpers import parent_form
 from tests.factories import make_row, write_csv
 
 ROLES = ("anonymous", "provider_a", "provider_b", "municipal_a", "municipal_b", "admin")
@@ -51,6 +57,8 @@ class World:
     venue_id: int
     upload_token: str
     account_ids: dict[str, int]
+    application_id: int  # a new application to A's program a1, and its status token
+    application_token: str
     csv_bytes: bytes = field(repr=False)
 
 
@@ -60,9 +68,19 @@ class Route:
     path: str  # formatted with the World's fields
     expected: dict
     data: object = None  # a callable World -> form data
+    logs_views: bool = False  # an allowed GET that writes the access log (a view of personal data)
 
     def __str__(self):
         return f"{self.method} {self.path}"
+
+
+_parents = itertools.count()
+
+
+def _new_parent(_world: World) -> dict:
+    """A different family each time, so that every allowed visitor's application is a new one."""
+    number = next(_parents)
+    return parent_form(child_name=f"Ребёнок{number}", email=f"parent{number}@example.org", phone="")
 
 
 def _csv_file(world: World) -> dict:
@@ -107,6 +125,28 @@ ROUTES = [
           lambda world: {"email": "new@example.org", "role": "admin", "organizations": ""}),
     Route("POST", "/admin/accounts/{provider_a_id}/link", expect(admin=200)),
     Route("POST", "/admin/accounts/{provider_b_id}/active", expect(admin=200)),
+    # Applications: parents need no account; only A's provider sees and answers applications to A's programs;
+    # municipal staff see counts; the admin sees the access log.
+    Route("GET", "/programs/a1/apply", expect(200, 200, 200, 200, 200, 200)),
+    Route("POST", "/programs/a1/apply", expect(303, 303, 303, 303, 303, 303), _new_parent),
+    Route("GET", "/applications/{application_token}", expect(200, 200, 200, 200, 200, 200)),
+    Route("GET", "/applications/not-a-token", expect(404, 404, 404, 404, 404, 404)),
+    Route("POST", "/applications/{application_token}/withdraw", expect(303, 303, 303, 303, 303, 303)),
+    Route("POST", "/applications/not-a-token/withdraw", expect(404, 404, 404, 404, 404, 404)),
+    Route("GET", "/applications", expect(200, 200, 200, 200, 200, 200)),
+    Route("GET", "/privacy", expect(200, 200, 200, 200, 200, 200)),
+    Route("GET", "/api/v1/programs/a1", expect(200, 200, 200, 200, 200, 200)),
+    Route("GET", "/provider/applications", expect(provider_a=200, provider_b=200)),
+    Route("GET", "/provider/applications/{application_id}", expect(provider_a=200, provider_b=404),
+          logs_views=True),
+    Route("POST", "/provider/applications/{application_id}/accept", expect(provider_a=302, provider_b=404)),
+    Route("POST", "/provider/applications/{application_id}/decline", expect(provider_a=302, provider_b=404),
+          lambda world: {"code": "closed", "reason": ""}),
+    Route("POST", "/provider/applications/{application_id}/waitlist", expect(provider_a=302, provider_b=404)),
+    Route("POST", "/provider/programs/a1/applications", expect(provider_a=302, provider_b=404),
+          lambda world: {"open": "0"}),
+    Route("GET", "/municipal/applications", expect(municipal_a=200, municipal_b=200, admin=200)),
+    Route("GET", "/admin/access-log", expect(admin=200)),
 ]
 
 
@@ -127,7 +167,12 @@ def _make_world(app, tmp_path) -> World:
         revision = save_revision(session, author, organization, row, submit=True)
         venue_id = session.scalar(select(Program.venue_id).where(Program.public_id == "a1"))
         token = store_upload(Path(app.instance_path) / "uploads", ids["provider_a"], csv_bytes, "programs.csv", False)
-        return World(revision.id, venue_id, token, ids, csv_bytes)
+        a1 = session.scalar(select(Program).where(Program.public_id == "a1"))
+        application, status_token = submit(session, Sealer.from_setting(app.config["ENROLLMENT_KEY"]), a1,
+                                           check(parent_form(), a1.age_min, a1.age_max, dt.date.today().year), 5,
+                                           dt.date.today())
+        session.commit()
+        return World(revision.id, venue_id, token, ids, application.id, status_token, csv_bytes)
 
 
 def _snapshot(app) -> dict:
@@ -143,6 +188,7 @@ def _snapshot(app) -> dict:
 
 def _request(client, route: Route, world: World):
     path = route.path.format(revision_id=world.revision_id, upload_token=world.upload_token,
+                             application_id=world.application_id, application_token=world.application_token,
                              provider_a_id=world.account_ids["provider_a"],
                              provider_b_id=world.account_ids["provider_b"])
     if route.method == "GET":
@@ -173,8 +219,10 @@ def test_each_role_gets_exactly_its_answer_and_refusals_change_nothing(app, tmp_
         else:
             assert answer.status_code == expected, (role, answer.status_code)
         after = _snapshot(app)
-        if _refused(expected) or route.method == "GET":
+        if _refused(expected) or route.method == "GET" and not route.logs_views:
             assert after == before, f"{role} changed the database through {route}"
+        elif route.logs_views:
+            assert len(after["application_access"]) == len(before["application_access"]) + 1, role
         elif first_allowed:
             assert after != before, f"{role} was allowed {route} but nothing changed"
             first_allowed = False

@@ -13,7 +13,7 @@ index follows the commit.
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -238,10 +238,13 @@ def stage_archive(session: Session, account: Account, program: Program, reason: 
     return True
 
 
-def quick_edit(session: Session, account: Account, program: Program, values: Mapping[str, str]) -> None:
+def quick_edit(session: Session, account: Account, program: Program, values: Mapping[str, str],
+               follow: Callable[[], None] | None = None) -> None:
     """Correct free places, places in total and the schedule at once (no moderation: they are facts of the day).
 
     An unfinished revision of the program gets the same values, so approving it later does not undo them.
+    `follow` runs in the same transaction before the commit (the waiting list taking new places), so a
+    save is stored whole or not at all.
     """
     before = snapshot(program)
     row = {**program_row(program), **{name: (values.get(name) or "").strip() for name in QUICK_FIELDS}}
@@ -258,6 +261,8 @@ def quick_edit(session: Session, account: Account, program: Program, values: Map
     if changes:
         mark_programs_changed(session, {program.id})
         log_change(session, program.id, None, account, "quick_edit", changes=changes)
+    if follow is not None:
+        follow()
     _commit(session)
 
 

@@ -27,9 +27,12 @@ CERTIFICATE_NOTE = ("Сертификат дополнительного обр�
                     "с ним эта программа для семьи бесплатна или дешевле.")
 
 
-def enrol_action(program: Program, certificate_portal: str = "") -> EnrolAction | None:
-    """The certificate portal for a program paid by certificate, else the program's own phone, site or e-mail
-    (its organization's where the program has none of its own)."""
+def enrol_action(program: Program, certificate_portal: str = "", apply_url: str = "") -> EnrolAction | None:
+    """The site's application form (apply_url) when the program takes applications here; otherwise the
+    certificate portal for a program paid by certificate, else the program's own phone, site or e-mail (its
+    organization's where the program has none of its own)."""
+    if apply_url and program.takes_applications:
+        return EnrolAction(apply_url, "заявкой на сайте, без регистрации")
     contact = program.contact
     if certificate_portal and "certificate" in program.enrollment_kinds:
         return EnrolAction(certificate_portal, "на портале сертификатов дополнительного образования")

@@ -133,6 +133,8 @@ class Program(Base):
     website: Mapped[str | None] = mapped_column(String(500))
     source_updated: Mapped[dt.date | None] = mapped_column(Date)
     status: Mapped[str] = mapped_column(String(16), default="active")
+    # Applications through this site (navigator.enrollment); off when the provider enrolls elsewhere.
+    takes_applications: Mapped[bool] = mapped_column(Boolean, default=True, server_default="1")
     organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
     venue_id: Mapped[int] = mapped_column(ForeignKey("venue.id"), index=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -4,6 +4,7 @@ from alembic import context
 from sqlalchemy import create_engine
 
 import navigator.catalogue.models  # noqa: F401 — registers the tables on Base.metadata
+import navigator.enrollment.models  # noqa: F401
 from navigator.db import Base
 
 config = context.config

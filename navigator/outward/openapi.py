@@ -107,12 +107,18 @@ SCHEMAS: dict[str, Any] = {
         "teacher": _nullable("string"), "rating_count": _nullable("integer"), "program_url": _nullable("string"),
         "updated": {"type": "string", "format": "date"},
         "contact": {"$ref": "#/components/schemas/Contact"},
-        "organization": {"$ref": "#/components/schemas/Organization"}}}]},
+        "organization": {"$ref": "#/components/schemas/Organization"},
+        "queue": {"$ref": "#/components/schemas/Queue"}}}]},
     "Contact": {"type": "object", "required": ["phone", "email", "website"],
                 "description": "Как связаться по программе: её собственные телефон, почта и сайт, где они есть "
                                "(секция со своим телефоном), иначе — организации.",
                 "properties": {"phone": _nullable("string"), "email": _nullable("string"),
                                "website": _nullable("string")}},
+    "Queue": {"type": "object", "required": ["waiting", "places_free"], "description":
+              "Очередь заявок на программу — только числа, без персональных данных.", "properties": {
+        "waiting": {"type": "integer", "description": "Заявки, ждущие ответа организации или места (поданные, "
+                    "рассматриваемые и в листе ожидания)."},
+        "places_free": _nullable("integer", description="Свободные места; null — организация их не указала.")}},
     "FacetCount": {"type": "object", "properties": {
         "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
         "selected": {"type": "boolean"}}},

@@ -24,6 +24,7 @@ from navigator.accounts.registry import (
     recent_sign_ins,
 )
 from navigator.catalogue.models import ROLES, Account, Municipality
+from navigator.enrollment.statistics import access_log as access_entries
 from navigator.extensions import db_session
 from navigator.views.program_form import ReasonForm
 
@@ -116,3 +117,9 @@ def toggle_active(account_id: int):
     end_sessions(account)  # switching it back on must not revive old cookies
     db_session().commit()
     return _page(_account_form())
+
+
+@blueprint.get("/access-log")
+def access_log():
+    """Who viewed which application's personal data, and when (newest first)."""
+    return render_template("admin/access_log.html", entries=access_entries(db_session()))

@@ -13,6 +13,7 @@ from navigator.catalogue.models import District, Municipality
 from navigator.catalogue.programs import active_programs, find_organization, find_program
 from navigator.catalogue.spreadsheet import FORMATS, render
 from navigator.coverage import tables
+from navigator.enrollment.queue import public_queue
 from navigator.extensions import db_session, search_index
 from navigator.outward.openapi import openapi_document
 from navigator.outward.program_lists import program_table
@@ -114,7 +115,7 @@ def program(public_id: str):
         return error_response(404, f"Программа «{public_id}» не найдена")
     if found.status != "active":
         return error_response(410, f"Программа «{public_id}» больше не проводится (в архиве)")
-    return jsonify(program_detail(found, _program_url(public_id)))
+    return jsonify(dict(program_detail(found, _program_url(public_id)), queue=public_queue(db_session(), found)))
 
 
 @blueprint.get("/organizations/<public_id>")

@@ -20,6 +20,9 @@ from navigator.extensions import db_session, search_index
 from navigator.search import IndexUnavailable
 
 TAGGED_BLUEPRINTS = frozenset({"public", "coverage"})
+#: Pages of one person's application, which change without a catalogue change and must never be revalidated
+#: from a shared basis: the form (its CSRF token and fill-time stamp) and the private status page.
+UNTAGGED_ENDPOINTS = frozenset({"public.apply", "public.application_status"})
 _CODE_TAG = "navigator.code_tag"
 
 
@@ -44,6 +47,8 @@ def _files(folder: Path):
 
 def _page_tag() -> str | None:
     if request.method not in ("GET", "HEAD") or request.blueprint not in TAGGED_BLUEPRINTS:
+        return None
+    if request.endpoint in UNTAGGED_ENDPOINTS:
         return None
     if current_app.config["SESSION_COOKIE_NAME"] in request.cookies:
         return None

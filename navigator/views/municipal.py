@@ -27,8 +27,10 @@ from navigator.accounts.moderation import (
 from navigator.catalogue.paging import MAX_PAGE
 from navigator.catalogue.program_rows import FIELD_LABELS, differences
 from navigator.catalogue.vocab import PROGRAM_STATUSES
+from navigator.enrollment.statistics import municipal_counts
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
+from navigator.views import enrollment_support
 from navigator.views.program_form import ReasonForm
 
 blueprint = Blueprint("municipal", __name__, url_prefix="/municipal")
@@ -43,6 +45,15 @@ def _account():
 def index():
     """Changes waiting for a decision, oldest first."""
     return render_template("municipal/queue.html", page=queue(db_session(), _account(), _page_number()))
+
+
+@blueprint.get("/applications")
+def applications():
+    """Applications counted per municipality and organization: never a name or a contact."""
+    account = _account()
+    ids = None if account.role == "admin" else [m.id for m in account.municipalities]
+    counts = municipal_counts(db_session(), ids, enrollment_support.today())
+    return render_template("municipal/applications.html", counts=counts)
 
 
 @blueprint.get("/revisions/<int:revision_id>")

@@ -36,8 +36,10 @@ from navigator.accounts.provider_upload import (
 )
 from navigator.catalogue.models import Municipality
 from navigator.catalogue.program_rows import blank_row, program_row
+from navigator.enrollment.queue import offer_free_places
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
+from navigator.views import enrollment_support as enrollment
 from navigator.views.pin_map import pin_map
 from navigator.views.program_form import QuickEditForm, ReasonForm, fill, program_form, row_from, show_errors
 
@@ -151,14 +153,21 @@ def quick(public_id: str):
     form = QuickEditForm()
     if not form.validate_on_submit():
         abort(400)
+    offered = []  # more seats offer places to the waiting list, in the same transaction as the save
+
+    def offer() -> None:
+        offered.extend(offer_free_places(session, program, enrollment.answer_days(), enrollment.today()))
+
     try:
         quick_edit(session, _account(), program, {name: form[name].data for name in ("seats_total", "seats_free",
-                                                                                     "schedule")})
+                                                                                     "schedule")}, follow=offer)
     except RecordInvalid as invalid:
         session.rollback()
         for error in invalid.errors:
             flash(f"«{program.title}»: {error.describe()}", "error")
         return redirect(url_for("provider.index"))
+    if offered:
+        enrollment.tell(offered)
     flash(f"«{program.title}»: изменения сохранены и уже видны в поиске.", "status")
     return redirect(url_for("provider.index"))
 
