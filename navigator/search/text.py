@@ -160,14 +160,30 @@ def typo_words(searcher, columns, text: str) -> set[str]:
 
 def suggest(searcher, text: str, only: set[str] | None = None) -> str | None:
     """A correction from the index's own vocabulary for a query that found nothing (or for `only` these words)."""
-    corrector = searcher.corrector("spelling")
     corrected, changed = [], False
     for word in words(text):
         wanted = len(word) >= 3 and (only is None or word in only)
-        best = corrector.suggest(word, limit=1, maxdist=2, prefix=0) if wanted else []
+        best = _best_corrections(searcher, word) if wanted else []
         if best and best[0] != word:
             corrected.append(best[0])
             changed = True
         else:
             corrected.append(word)
     return " ".join(corrected) if changed else None
+
+
+#: Corrections remembered per searcher (one index generation): finding one compares the word with every
+#: term of the vocabulary (Damerau–Levenshtein, about a third of a search's CPU at 100,000 programs), and
+#: visitors type the same words again and again.
+_CORRECTIONS = "_navigator_corrections"
+CORRECTIONS_KEPT = 20_000
+
+
+def _best_corrections(searcher, word: str) -> list[str]:
+    remembered = getattr(searcher, _CORRECTIONS, None)
+    if remembered is None or len(remembered) >= CORRECTIONS_KEPT:
+        remembered = {}
+        setattr(searcher, _CORRECTIONS, remembered)
+    if word not in remembered:
+        remembered[word] = searcher.corrector("spelling").suggest(word, limit=1, maxdist=2, prefix=0)
+    return remembered[word]
