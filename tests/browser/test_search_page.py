@@ -39,7 +39,7 @@ def markers_on_map(page) -> int:
 def test_search_by_text_and_age(watched):
     page, traffic = watched
     page.goto("/")
-    page.get_by_label("Что ищем").fill("шахматы")
+    page.get_by_label("Что ищем", exact=True).fill("шахматы")
     page.get_by_label("Возраст ребёнка").select_option("9")
     page.get_by_role("button", name="Показать программы").click()
     page.wait_for_url(re.compile(r"q=.*age=9"))
@@ -169,8 +169,8 @@ def test_keyboard_only_search(page):
 def test_works_without_javascript(open_context):
     page, _ = open_context(java_script_enabled=False)
     page.goto("/")
-    page.get_by_label("Что ищем").fill("футбол")
-    page.get_by_label("Что ищем").press("Enter")
+    page.get_by_label("Что ищем", exact=True).fill("футбол")
+    page.get_by_label("Что ищем", exact=True).press("Enter")
     page.wait_for_url(re.compile(r"q="))
     assert total(page) > 0 and page.locator(CARD_LINKS).count() > 0
 
