@@ -92,3 +92,19 @@ def serious_violations(page) -> list[str]:
     return [f"{violation['id']} ({violation['impact']}): {violation['help']} — "
             f"{[node['target'] for node in violation['nodes']][:5]}"
             for violation in results.response["violations"] if violation["impact"] in SERIOUS]
+
+
+def seeded_app(folder: Path, **settings):
+    """An app of its own with the small test catalogue and a provider of organization oA, for browser tests
+    that change data (so that other browser tests do not see their changes)."""
+    from navigator import create_app, migrations
+    from navigator.extensions import database
+    from tests.cabinet import add_account, seed_catalogue
+
+    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'navigator.db'}", "INDEX_DIR": str(folder / "index"),
+                      "SECRET_KEY": "browser-tests", "INDEX_FOLLOWER": "inline", **settings},
+                     instance_path=str(folder / "instance"))
+    migrations.upgrade(database(app).engine)
+    seed_catalogue(app, folder)
+    add_account(app, "school@example.org", "provider", organizations=["oA"])
+    return app

@@ -6,11 +6,10 @@ import time
 
 import pytest
 
-from navigator import create_app, migrations
 from navigator.extensions import database, search_index
 from tests.browser.conftest import make_context
-from tests.browser.support import screenshot, serious_violations, served
-from tests.cabinet import PASSWORD, add_account, seed_catalogue
+from tests.browser.support import screenshot, seeded_app, serious_violations, served
+from tests.cabinet import PASSWORD
 
 PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True, "device_scale_factor": 2}
 
@@ -19,12 +18,7 @@ PHONE = {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touc
 def enrollment_app(tmp_path_factory):
     """Its own small catalogue, so that applications do not change what other browser tests see."""
     folder = tmp_path_factory.mktemp("enrollment")
-    app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'navigator.db'}", "INDEX_DIR": str(folder / "index"),
-                      "SECRET_KEY": "browser-tests", "INDEX_FOLLOWER": "inline", "ENROLLMENT_MIN_SECONDS": 2.0},
-                     instance_path=str(folder / "instance"))
-    migrations.upgrade(database(app).engine)
-    seed_catalogue(app, folder)
-    add_account(app, "school@example.org", "provider", organizations=["oA"])
+    app = seeded_app(folder, ENROLLMENT_MIN_SECONDS=2.0)
     yield app
     search_index(app).close()
     database(app).engine.dispose()

@@ -7,11 +7,10 @@ import time
 
 import pytest
 
-from navigator import create_app, migrations
 from navigator.extensions import database, search_index
 from tests.browser.conftest import make_context
-from tests.browser.support import screenshot, serious_violations, served
-from tests.cabinet import MUNICIPALITY_A, PASSWORD, add_account, seed_catalogue
+from tests.browser.support import screenshot, seeded_app, serious_violations, served
+from tests.cabinet import MUNICIPALITY_A, PASSWORD, add_account
 
 TITLE = "Юные корабелы"
 
@@ -22,12 +21,7 @@ def cabinet_app(tmp_path_factory):
     folder = tmp_path_factory.mktemp("cabinet")
     with pytest.MonkeyPatch.context() as environment:
         environment.delenv("NAVIGATOR_MODERATION", raising=False)
-        app = create_app({"DATABASE_URL": f"sqlite:///{folder / 'navigator.db'}", "INDEX_DIR": str(folder / "index"),
-                          "SECRET_KEY": "browser-tests", "INDEX_FOLLOWER": "inline"},
-                         instance_path=str(folder / "instance"))
-    migrations.upgrade(database(app).engine)
-    seed_catalogue(app, folder)
-    add_account(app, "school@example.org", "provider", organizations=["oA"])
+        app = seeded_app(folder)
     add_account(app, "staff@example.org", "municipal", municipalities=[MUNICIPALITY_A])
     yield app
     search_index(app).close()
