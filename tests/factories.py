@@ -1,4 +1,4 @@
-"""Small factories for test data: program rows as the CSV has them, and CSV files of them."""
+"""Small factories for test data: program rows as the CSV has them, and CSV or XLSX files of them."""
 
 from __future__ import annotations
 
@@ -58,12 +58,25 @@ def write_csv(path: Path, rows: list[dict[str, str]], *, delimiter: str = ",", n
     return path
 
 
-def load_programs(app, rows: list[dict[str, str]], tmp_path: Path) -> None:
-    """Import rows into the app's database and build its search index, as `make run` does."""
+def write_xlsx(path: Path, rows: list[dict[str, str]], *, columns: tuple[str, ...] = COLUMNS) -> Path:
+    """Write rows as a programs workbook (one sheet, every cell a text cell: «=…» stays text, as typed in Excel)."""
+    import xlsxwriter  # writes shared strings as Excel does, and never turns «=…» text into a formula
+
+    with xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_numbers": False}) as book:
+        sheet = book.add_worksheet("Программы")
+        for line, values in enumerate([list(columns)] + [[row.get(c, "") for c in columns] for row in rows]):
+            for column, value in enumerate(values):
+                sheet.write_string(line, column, value)
+    return path
+
+
+def load_programs(app, rows: list[dict[str, str]], tmp_path: Path, *, format: str = "csv") -> None:
+    """Import rows (from a CSV or an XLSX file) into the app's database and build its search index, as `make run`."""
     from navigator.catalogue.importer import import_file
     from navigator.extensions import database, index_follower
 
-    path = write_csv(tmp_path / f"programs-{len(rows)}.csv", rows)
+    write = write_xlsx if format == "xlsx" else write_csv
+    path = write(tmp_path / f"programs-{len(rows)}.{format}", rows)
     with database(app).session_factory() as session:
         import_file(session, path)
     index_follower(app).follow_once()

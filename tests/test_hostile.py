@@ -59,9 +59,10 @@ def _assert_inert_html(html: str) -> None:
     assert "1337000" not in html  # no template was evaluated
 
 
-@pytest.fixture
-def hostile_app(app, tmp_path):
-    load_programs(app, [make_row(1, **INERT, lat="55.354900", lon="86.086800")], tmp_path)
+@pytest.fixture(params=["csv", "xlsx"])
+def hostile_app(app, tmp_path, request):
+    """The corpus imported from a CSV and from a workbook (text cells: a formula-looking cell stays text)."""
+    load_programs(app, [make_row(1, **INERT, lat="55.354900", lon="86.086800")], tmp_path, format=request.param)
     return app
 
 

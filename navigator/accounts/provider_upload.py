@@ -1,4 +1,4 @@
-"""A provider's CSV upload: read and check it like the importer, preview it, apply it only when confirmed.
+"""A provider's upload (CSV or XLSX): read and check it like the importer, preview it, apply it only when confirmed.
 
 The file is read by the importer's reader (same columns, same messages, every error with its line
 and column). Rows of organizations that are not the provider's, or codes of other organizations'
@@ -7,6 +7,7 @@ exactly the importer's dry run — so its lists are what confirming would do. Co
 transaction: with moderation, new and changed programs become revisions waiting for approval; without
 it they are applied at once. Organization details always come from the catalogue, not from the file.
 The uploaded bytes wait in the instance folder under a random token until confirmed or discarded.
+A workbook is checked with zipfile alone before openpyxl ever opens it (navigator.catalogue.importer.xlsx_guard).
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer.applying import apply_records
 from navigator.catalogue.importer.issues import Findings
 from navigator.catalogue.importer.reading import ImportRejected, RowError, check_file
+from navigator.catalogue.importer.xlsx_guard import looks_like_xlsx, workbook_problem
 from navigator.catalogue.models import Account, Municipality, Organization, Program, ProgramRevision
 from navigator.catalogue.program_rows import ORGANIZATION_COLUMNS, differences, record_row
 from navigator.catalogue.validation import ProgramRecord
@@ -209,8 +211,13 @@ def _publish(session: Session, account: Account, records: list[ProgramRecord], a
     return preview
 
 
-def upload_problem(data: bytes, max_rows: int) -> str | None:
-    """Why a file is refused before it is read at all (too many rows), or None; the size is bounded earlier."""
+def upload_problem(data: bytes, max_rows: int, file_name: str = "") -> str | None:
+    """Why a file is refused before it is read at all (too many rows, an unsafe workbook), or None.
+
+    The request's size is bounded earlier (413).
+    """
+    if looks_like_xlsx(data, file_name):
+        return workbook_problem(data, max_rows)
     rows = data.count(b"\n") - 1 + (not data.endswith(b"\n"))  # lines after the header
     if rows > max_rows:
         return (f"В файле около {rows:,} строк, а за один раз можно загрузить не больше {max_rows:,}. "
@@ -223,9 +230,10 @@ def store_upload(folder: Path, account_id: int, data: bytes, file_name: str, arc
     folder.mkdir(parents=True, exist_ok=True)
     _forget_old(folder)
     token = secrets.token_urlsafe(24)
-    (folder / f"{token}.csv").write_bytes(data)
+    kind = "xlsx" if looks_like_xlsx(data, file_name) else "csv"  # the suffix tells the importer the format
+    (folder / f"{token}.{kind}").write_bytes(data)
     (folder / f"{token}.json").write_text(json.dumps(
-        {"account_id": account_id, "file_name": file_name, "archive_missing": archive_missing}))
+        {"account_id": account_id, "file_name": file_name, "archive_missing": archive_missing, "format": kind}))
     return token
 
 
@@ -236,7 +244,8 @@ def load_upload(folder: Path, token: str, account_id: int) -> StoredUpload | Non
     meta = json.loads((folder / f"{token}.json").read_text())
     if meta["account_id"] != account_id:
         return None
-    return StoredUpload(token, folder / f"{token}.csv", account_id, meta["file_name"], meta["archive_missing"])
+    path = folder / f"{token}.{meta.get('format', 'csv')}"
+    return StoredUpload(token, path, account_id, meta["file_name"], meta["archive_missing"])
 
 
 def discard_upload(upload: StoredUpload) -> None:
@@ -248,5 +257,5 @@ def _forget_old(folder: Path) -> None:
     """Uploads never confirmed are removed after a day."""
     limit = time.time() - UPLOAD_LIFETIME_SECONDS
     for path in folder.iterdir():
-        if path.suffix in (".csv", ".json") and path.stat().st_mtime < limit:
+        if path.suffix in (".csv", ".xlsx", ".json") and path.stat().st_mtime < limit:
             path.unlink(missing_ok=True)

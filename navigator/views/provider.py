@@ -1,5 +1,5 @@
 """The provider's cabinet (/provider): its organizations' programs, the program form, quick edits,
-archiving, and CSV upload. Every route requires a provider account, and every object is loaded
+archiving, and upload of a CSV or XLSX file. Every route requires a provider account, and every object is loaded
 through navigator.accounts.access, so another organization's program is a 404 whatever the URL says.
 """
 
@@ -184,7 +184,7 @@ def archive(public_id: str):
 
 
 class UploadForm(FlaskForm):
-    file = FileField("Файл CSV в формате data/programs.csv")
+    file = FileField("Файл CSV или Excel (.xlsx) в формате data/programs.csv")
     archive_missing = BooleanField("Перенести в архив опубликованные программы, которых нет в файле")
 
 
@@ -194,14 +194,14 @@ def _upload_folder() -> Path:
 
 @blueprint.route("/upload", methods=["GET", "POST"])
 def upload():
-    """Upload a CSV of the organizations' programs; nothing changes until the preview is confirmed."""
+    """Upload a CSV or XLSX of the organizations' programs; nothing changes until the preview is confirmed."""
     form = UploadForm()
     if form.validate_on_submit():
         data = request.files["file"].read() if "file" in request.files else b""
-        problem = upload_problem(data, current_app.config["UPLOAD_MAX_ROWS"]) if data else "Выберите файл."
+        name = (request.files["file"].filename if "file" in request.files else "") or "file.csv"
+        problem = upload_problem(data, current_app.config["UPLOAD_MAX_ROWS"], name) if data else "Выберите файл."
         if problem is None:
-            token = store_upload(_upload_folder(), _account().id, data, request.files["file"].filename or "file.csv",
-                                 bool(form.archive_missing.data))
+            token = store_upload(_upload_folder(), _account().id, data, name, bool(form.archive_missing.data))
             return redirect(url_for("provider.upload_preview", token=token))
         form.file.errors = [problem]
     return render_template("provider/upload.html", form=form), 422 if form.is_submitted() else 200
