@@ -236,3 +236,59 @@ def test_a_new_address_is_a_new_venue_placed_by_the_geocoding_chain(app, provide
     # The geocoder is off in tests: the offline gazetteer places the address at its settlement.
     assert (venue.point_source, venue.precision) == ("gazetteer", "settlement") and 55 < venue.lat < 56
     assert session.scalar(select(func.count()).select_from(Venue)) == 3  # the old venue stays
+
+
+# --- a long list ---------------------------------------------------------------------------------------
+
+def _listed(html: str) -> list[str]:
+    """Program codes in the list's rows, in their order."""
+    return re.findall(r'<span class="muted code">([^<]+)</span>', html)
+
+
+def test_an_organization_with_hundreds_of_programs_gets_pages(app, client, tmp_path):
+    from tests.factories import load_programs
+
+    load_programs(app, [make_row(n, program_id=f"a{n:03}", title=f"Кружок {n:03}", **ORG_A) for n in range(120)]
+                  + [make_row(200, program_id="b1", **ORG_B)], tmp_path)
+    add_account(app, "school@example.org", "provider", organizations=["oA", "oB"])
+    log_in(client, "school@example.org")
+    post(client, "/provider/organizations/oA/programs/new", program_form(title="Аа новая"))
+    first = client.get("/provider").get_data(as_text=True)  # oA sorts first by name («МБОУ» < «МБУ ДО»)
+    assert "Программ: 121." in first and "Страница 1 из 3" in first
+    assert _listed(first)[:3] == ["a-new", "a000", "a001"] and len(_listed(first)) == 50  # the new one first
+    pages = [_listed(client.get("/provider", query_string={"page": n}).get_data(as_text=True)) for n in (2, 3)]
+    assert pages[0][0] == "a049" and len(pages[1]) == 21 and pages[1][-1] == "a119"
+    other = client.get("/provider", query_string={"organization": "oB"}).get_data(as_text=True)
+    assert _listed(other) == ["b1"] and "Страница" not in other
+
+
+@pytest.mark.parametrize(("page", "shown", "notice"), [
+    ("x", 1, "Номер страницы «x» не понят: показана первая страница."),
+    ("²", 1, "Номер страницы «²» не понят"), ("1" * 25, 1, "не понят"), ("-1", 1, "не понят"), ("0", 1, "не понят"),
+    ("9", 3, "Страницы 9 нет: показана последняя, 3-я."), ("2", 2, None)])
+def test_a_bad_page_of_the_list_is_dropped_with_a_notice(app, client, tmp_path, page, shown, notice):
+    from tests.factories import load_programs
+
+    load_programs(app, [make_row(n, program_id=f"a{n:03}", **ORG_A) for n in range(101)], tmp_path)
+    add_account(app, "school@example.org", "provider", organizations=["oA"])
+    log_in(client, "school@example.org")
+    answer = client.get("/provider", query_string={"page": page})
+    html = answer.get_data(as_text=True)
+    assert answer.status_code == 200 and f"Страница {shown} из 3" in html
+    assert (notice in html) if notice else 'class="notice' not in html
+
+
+def test_another_organizations_list_is_never_shown(provider):
+    html = provider.get("/provider", query_string={"organization": "oB"}).get_data(as_text=True)
+    assert "Хореография" not in html and "Шахматы" in html and "Такой организации в вашем кабинете нет" in html
+
+
+def test_a_quick_edit_returns_to_the_page_of_the_list_it_was_made_on(app, client, tmp_path):
+    from tests.factories import load_programs
+
+    load_programs(app, [make_row(n, program_id=f"a{n:03}", **ORG_A) for n in range(60)], tmp_path)
+    add_account(app, "school@example.org", "provider", organizations=["oA"])
+    log_in(client, "school@example.org")
+    answer = post(client, "/provider/programs/a055/quick", {"seats_total": "20", "seats_free": "3", "page": "2",
+                                                           "schedule": "Пн 10:00"})
+    assert answer.status_code == 302 and answer.headers["Location"] == "/provider?organization=oA&page=2"

@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from navigator.accounts.moderation import OPEN_STATES
 from navigator.catalogue.models import Account, Organization, Program, ProgramRevision, Venue
-from navigator.catalogue.paging import Page, read_page
+from navigator.catalogue.paging import Page, page_count, page_offset, read_page
 
 PAGE_SIZE = 50
 REVISION_STATE_LABELS = {"draft": "черновик", "pending": "на проверке", "returned": "возвращена на доработку"}
@@ -48,17 +48,28 @@ class Entry:
         return f"{label}; {CHANGE_STATE_LABELS[self.revision.state]}" if self.revision else label
 
 
-def organization_entries(session: Session, organization: Organization) -> list[Entry]:
-    """The organization's programs (published first, then archived) and its new programs in the making."""
-    programs = list(session.scalars(
-        select(Program).where(Program.organization_id == organization.id)
-        .options(selectinload(Program.venue)).order_by(Program.status, func.lower(Program.title))))
-    revisions = list(session.scalars(select(ProgramRevision).where(
-        ProgramRevision.organization_id == organization.id, ProgramRevision.state.in_(OPEN_STATES))
-        .order_by(ProgramRevision.updated_at.desc())))
-    by_program = {revision.program_id: revision for revision in revisions if revision.program_id}
-    new = [Entry(None, revision) for revision in revisions if revision.program_id is None]
-    return new + [Entry(program, by_program.get(program.id)) for program in programs]
+def organization_page(session: Session, organization: Organization, page: int = 1,
+                      per_page: int = PAGE_SIZE) -> Page:
+    """A page of the organization's list: its new programs in the making first, then its programs (published,
+    then archived, by title). A page past the last is the last page (the caller compares `page` to say so)."""
+    new = select(ProgramRevision).where(
+        ProgramRevision.organization_id == organization.id, ProgramRevision.program_id.is_(None),
+        ProgramRevision.state.in_(OPEN_STATES)).order_by(ProgramRevision.updated_at.desc(), ProgramRevision.id)
+    programs = select(Program).where(Program.organization_id == organization.id).options(
+        selectinload(Program.venue)).order_by(Program.status, func.lower(Program.title), Program.id)
+    new_total, program_total = (session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
+                                for statement in (new, programs))
+    total = new_total + program_total
+    page = min(page, page_count(total, per_page))
+    offset = page_offset(page, per_page)
+    revisions = list(session.scalars(new.limit(per_page).offset(offset))) if offset < new_total else []
+    rest = per_page - len(revisions)
+    listed = list(session.scalars(programs.limit(rest).offset(max(0, offset - new_total)))) if rest else []
+    changes = {revision.program_id: revision for revision in session.scalars(select(ProgramRevision).where(
+        ProgramRevision.program_id.in_([program.id for program in listed]), ProgramRevision.state.in_(OPEN_STATES)))}
+    entries = [Entry(None, revision) for revision in revisions] + [
+        Entry(program, changes.get(program.id)) for program in listed]
+    return Page(entries, total, page, per_page)
 
 
 def _municipality_filter(account: Account, column):

@@ -1,12 +1,14 @@
 """Pages of a list: the one place that says how many pages a total makes and where a page starts.
 
 The public search and the staff lists both page with it; a page number is checked where it is read
-(search parameters, the staff list's `page`) and is a 400 when bad, never silently page 1.
+(search parameters, the staff list's `page`) and is a 400 when bad, never silently page 1 — or, on a
+provider's own list, page 1 with a notice saying so (`forgiving_page_number`).
 """
 
 from __future__ import annotations
 
 import math
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -46,3 +48,13 @@ def read_page(session, statement, page: int, per_page: int) -> Page:
     total = session.scalar(select(func.count()).select_from(statement.order_by(None).subquery()))
     items = list(session.scalars(statement.limit(per_page).offset(page_offset(page, per_page))))
     return Page(items, total, page, per_page)
+
+
+def forgiving_page_number(text: str | None) -> tuple[int, str | None]:
+    """A page number from a link, as a person's page reads it: a bad one is page 1 and a notice says so."""
+    text = (text or "").strip()
+    if not text:
+        return 1, None
+    if re.fullmatch(r"[0-9]{1,6}", text) and 1 <= int(text) <= MAX_PAGE:
+        return int(text), None
+    return 1, f"Номер страницы «{text[:20]}» не понят: показана первая страница."

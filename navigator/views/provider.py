@@ -16,7 +16,7 @@ from wtforms import BooleanField
 
 from navigator.accounts import access
 from navigator.accounts.auth import roles_required
-from navigator.accounts.cabinet import organization_entries
+from navigator.accounts.cabinet import organization_page
 from navigator.accounts.moderation import (
     ModerationError,
     RecordInvalid,
@@ -35,6 +35,7 @@ from navigator.accounts.provider_upload import (
     upload_problem,
 )
 from navigator.catalogue.models import Municipality
+from navigator.catalogue.paging import forgiving_page_number
 from navigator.catalogue.program_rows import blank_row, program_row
 from navigator.enrollment.queue import offer_free_places
 from navigator.extensions import db_session
@@ -57,12 +58,21 @@ def _moderation() -> bool:
 
 @blueprint.get("")
 def index():
-    """The organizations' programs with their states, free places and last update."""
-    session = db_session()
-    organizations = [(organization, organization_entries(session, organization))
-                     for organization in _account().organizations]
-    return render_template("provider/index.html", organizations=organizations, quick_form=QuickEditForm(),
-                           action_form=ReasonForm(), moderation=_moderation())
+    """One organization's programs, a page at a time, with their states, free places and last update."""
+    organizations = sorted(_account().organizations, key=lambda organization: organization.name)
+    if not organizations:
+        return render_template("provider/index.html", organization=None, organizations=[], notices=[])
+    asked = request.args.get("organization", "")
+    organization = next((o for o in organizations if o.public_id == asked), organizations[0])
+    notices = ["Такой организации в вашем кабинете нет: показана первая."] if asked and \
+        organization.public_id != asked else []
+    number, notice = forgiving_page_number(request.args.get("page"))
+    page = organization_page(db_session(), organization, number)
+    if notice or page.page < number:
+        notices.append(notice or f"Страницы {number} нет: показана последняя, {page.page}-я.")
+    return render_template("provider/index.html", organization=organization, organizations=organizations,
+                           page=page, notices=notices, quick_form=QuickEditForm(), action_form=ReasonForm(),
+                           moderation=_moderation())
 
 
 def _municipality_names() -> list[str]:
@@ -165,11 +175,11 @@ def quick(public_id: str):
         session.rollback()
         for error in invalid.errors:
             flash(f"«{program.title}»: {error.describe()}", "error")
-        return redirect(url_for("provider.index"))
+        return _back_to_list(program)
     if offered:
         enrollment.tell(offered)
     flash(f"«{program.title}»: изменения сохранены и уже видны в поиске.", "status")
-    return redirect(url_for("provider.index"))
+    return _back_to_list(program)
 
 
 @blueprint.post("/programs/<public_id>/archive")
@@ -180,7 +190,14 @@ def archive(public_id: str):
     form = ReasonForm()
     if form.validate_on_submit() and archive_program(session, _account(), program, form.reason.data or ""):
         flash(f"«{program.title}» перенесена в архив и больше не показывается в поиске.", "status")
-    return redirect(url_for("provider.index"))
+    return _back_to_list(program)
+
+
+def _back_to_list(program):
+    """Back to the page of the list the action was taken on (the forms of the list send their page)."""
+    page, _notice = forgiving_page_number(request.form.get("page"))
+    return redirect(url_for("provider.index", organization=program.organization.public_id,
+                            page=page if page > 1 else None))
 
 
 class UploadForm(FlaskForm):
