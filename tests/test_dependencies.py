@@ -41,8 +41,10 @@ def known_vulnerable(tmp_path_factory) -> tuple[int, dict]:
     path.write_text(KNOWN_VULNERABLE + "\n")
     code, report = audit(path)
     if not _advisories_reachable(report):
+        said = next((item.get("skip_reason") for item in report.get("dependencies", [])), None) or report.get("error")
         pytest.skip("pip-audit cannot reach PyPI's advisory data from this machine (the known-vulnerable "
-                    f"{KNOWN_VULNERABLE} could not be audited): run `pip-audit` where PyPI is reachable")
+                    f"{KNOWN_VULNERABLE} could not be audited; pip-audit said: {str(said)[-200:]}): run `pip-audit` "
+                    "where PyPI is reachable; see docs/security.md")
     return code, report
 
 
