@@ -19,13 +19,14 @@ import pytest
 from navigator.catalogue.validation import validate_record
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
+    ORG_A,
     add_account,
     log_in,
     post,
     quick_hashing,
     seed_catalogue,
 )
-from tests.factories import load_programs, make_row
+from tests.factories import load_programs, make_row, write_xlsx
 
 #: Stored as typed, must stay inert wherever shown.
 INERT = {
@@ -134,3 +135,23 @@ def test_hostile_account_e_mails_are_shown_inert_to_the_admin(app, client):
     log_in(client, "admin@example.org")
     answer = post(client, "/admin/accounts", {"email": '"><script>alert(1)</script>@example.org', "role": "admin"})
     _assert_inert_html(answer.get_data(as_text=True))
+
+
+def test_hostile_text_through_the_providers_workbook_upload_stays_inert(app, tmp_path):
+    app.config["MODERATION"] = False
+    seed_catalogue(app, tmp_path)
+    add_account(app, "school@example.org", "provider", organizations=["oA"])
+    provider = app.test_client()
+    log_in(provider, "school@example.org")
+    row = make_row(7, program_id="a7", **{**ORG_A, **{k: v for k, v in INERT.items() if k != "organization"}})
+    workbook = write_xlsx(tmp_path / "hostile.xlsx", [row]).read_bytes()
+    answer = post(provider, "/provider/upload", {"file": (io.BytesIO(workbook), "hostile.xlsx")},
+                  content_type="multipart/form-data")
+    preview = provider.get(answer.headers["Location"])
+    _assert_inert_html(preview.get_data(as_text=True))
+    post(provider, answer.headers["Location"] + "/confirm")
+    for path in ("/provider", "/programs/a7"):
+        html = provider.get(path).get_data(as_text=True)
+        assert "&lt;script&gt;alert(&#34;t&#34;)" in html or "&lt;script&gt;alert(&quot;t&quot;)" in html, path
+        _assert_inert_html(html)
+    assert provider.get("/api/v1/programs/a7").get_json()["schedule"] == INERT["schedule"]  # text, not a formula
