@@ -121,6 +121,7 @@ HOSTILE = {
         b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><si><t>&lol2;</t></si></sst>')}),
         "DTD"),
     "not a zip": (lambda data: "program_id,title\na5,Керамика\n".encode(), "не является книгой Excel"),
+    "old excel": (lambda data: b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 600, "старого формата Excel .xls"),
     "another zip": (lambda data: _zip({"word/document.xml": b"<w:document/>"}), "не является книгой Excel"),
     "damaged": (lambda data: data[: len(data) // 2], "повреждён"),
     "too many parts": (lambda data: _with_parts(data, {f"xl/media/{n}.txt": b"" for n in range(1001)}),

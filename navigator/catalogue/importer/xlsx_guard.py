@@ -33,17 +33,22 @@ ROW_TAG = re.compile(rb"<(?:\w+:)?row[\s>/]")
 SHEET_PART = re.compile(r"^xl/worksheets/[^/]+\.xml$", re.IGNORECASE)
 ZIP_MAGIC = b"PK\x03\x04"
 
-NOT_A_WORKBOOK = ("Файл не является книгой Excel .xlsx (это не zip-архив книги). Сохраните его в Excel как "
-                  "«Книга Excel (*.xlsx)» или как CSV.")
+NOT_A_WORKBOOK = "Файл не является книгой Excel .xlsx. Сохраните его в Excel как «Книга Excel (*.xlsx)» или как CSV."
+OLD_EXCEL = ("Книги старого формата Excel .xls (97–2003) и книги, защищённые паролем, не принимаются. Сохраните "
+             "книгу без пароля как «Книга Excel (*.xlsx)» или как CSV.")
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"  # the container of .xls (and of an encrypted .xlsx)
 
 
 def looks_like_xlsx(data: bytes, file_name: str) -> bool:
-    """Whether the upload is meant as a workbook: by its name (.xlsx, .xlsm) or its zip signature."""
-    return file_name.lower().endswith((".xlsx", ".xlsm", ".xltx", ".xltm")) or data.startswith(ZIP_MAGIC)
+    """Whether the upload is meant as a workbook: by its name (.xlsx, .xlsm, .xls) or its zip or OLE signature."""
+    return file_name.lower().endswith((".xlsx", ".xlsm", ".xltx", ".xltm", ".xls")) or \
+        data.startswith((ZIP_MAGIC, OLE_MAGIC))
 
 
 def workbook_problem(data: bytes, max_rows: int) -> str | None:
     """Why the workbook is refused (in Russian, for the provider), or None when openpyxl may open it."""
+    if data.startswith(OLE_MAGIC):
+        return OLD_EXCEL
     try:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
