@@ -90,10 +90,10 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("SESSION_IDLE_MINUTES", "A signed-in session ends after this many minutes without a request.", 60, int),
     Setting("SESSION_MAX_HOURS", "A signed-in session ends this many hours after log-in, however active "
             "(the session cookie's signature expires then too).", 12, int),
-    Setting("UPLOAD_MAX_MB", "Largest request body, in megabytes (a provider's CSV upload is the largest); "
-            "a bigger one is refused with 413 before it is read.", 5, int),
-    Setting("UPLOAD_MAX_ROWS", "Most programs in one provider upload; a longer file is refused with a message "
-            "to split it.", 2000, int),
+    Setting("UPLOAD_MAX_MB", "Largest request body, in megabytes (a provider's CSV or XLSX upload is the "
+            "largest); a bigger one is refused with 413 before it is read.", 5, int),
+    Setting("UPLOAD_MAX_ROWS", "Most programs in one provider upload (rows of a CSV, of a workbook's sheet); a "
+            "longer file is refused with a message to split it.", 2000, int),
     Setting("PASSWORD_LINK_HOURS", "How long a one-time password-set link stays valid, in hours.", 72, int),
     Setting("MAIL_SERVER", "SMTP server (host or host:port) that e-mails password-set links; empty: links "
             "are only shown to the admin who made them.", ""),
