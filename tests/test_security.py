@@ -12,7 +12,7 @@ import pytest
 from sqlalchemy import func, select
 
 from navigator.catalogue.models import ProgramRevision
-from navigator.catalogue.spreadsheet import formula_restored, formula_safe
+from navigator.catalogue.spreadsheet import Table, formula_restored, formula_safe, to_xlsx
 from navigator.catalogue.validation import COLUMNS
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
@@ -228,6 +228,23 @@ def test_an_upload_with_a_giant_field_or_number_lists_the_error(provider, tmp_pa
 def test_formula_safe_text_comes_back_unchanged(text):
     safe = formula_safe(text)
     assert not safe.startswith(("=", "+", "-", "@", "\t", "\r")) and formula_restored(safe) == text
+
+
+def test_an_xlsx_list_takes_time_in_proportion_to_its_rows():
+    """Found by the long schemathesis run: /api/v1/programs.xlsx of 3,400 programs took over 10 s (each row
+    looked up again through `max_row`, a scan of the whole sheet). Eight times the rows, about eight times the time."""
+    def seconds(count: int) -> float:
+        rows = [{column: f"=значение {n}" for column in COLUMNS} for n in range(count)]
+        table = Table("Программы", {column: column for column in COLUMNS}, rows)
+        times = []
+        for _ in range(2):  # the better of two: the machine is shared
+            start = time.perf_counter()
+            to_xlsx(table)
+            times.append(time.perf_counter() - start)
+        return min(times)
+
+    small, large = seconds(300), seconds(2400)
+    assert large < 20 * small, (small, large)  # linear: about 8; the quadratic writer: over 30
 
 
 def test_coverage_exports_neutralize_formulas_in_names(app, client, tmp_path):
