@@ -37,6 +37,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", type=Path, required=True, help="a folder kept by bench/load.py --keep")
     parser.add_argument("--count", type=int, default=200, help="requests of each kind")
+    parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     parser.add_argument("--profile", help="print the top functions of this kind (e.g. 'search page')")
     arguments = parser.parse_args()
     folder = arguments.keep
@@ -77,7 +78,7 @@ def main() -> None:
                   f"wall p50 {statistics.median(wall):6.1f}  p95 {sorted(wall)[int(len(wall) * 0.95) - 1]:6.1f}   "
                   f"queries {statistics.fmean(queries):4.1f}")
             if profile:
-                pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+                pstats.Stats(profile).sort_stats(arguments.sort).print_stats(45)
     finally:
         stack.pg_ctl("stop")
 

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.models import Organization, Program, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 
 SIMILAR_LIMIT = 6
@@ -79,22 +79,6 @@ def organization_venues(session: Session, organization: Organization) -> list[Ve
         .group_by(Venue.id).order_by(Venue.address)
         .options(selectinload(Venue.municipality), selectinload(Venue.district))).all()
     return [VenuePrograms(venue, count) for venue, count in rows]
-
-
-def districts_by_municipality(session: Session) -> dict[int, list[tuple[int, str]]]:
-    """Every municipality's districts (id, name) by name: the district list that follows the municipality."""
-    districts: dict[int, list[tuple[int, str]]] = {}
-    for district in session.scalars(select(District).order_by(District.name)):
-        districts.setdefault(district.municipality_id, []).append((district.id, district.name))
-    return districts
-
-
-def place_names(session: Session, municipality_id: int | None,
-                district_id: int | None) -> tuple[str | None, str | None]:
-    """Names of a chosen municipality and district, for the chips of a search."""
-    municipality = session.get(Municipality, municipality_id) if municipality_id else None
-    district = session.get(District, district_id) if district_id else None
-    return (municipality.name if municipality else None, district.name if district else None)
 
 
 def organization_name(session: Session, public_id: str | None) -> str | None:

@@ -13,14 +13,13 @@ from werkzeug.datastructures import MultiDict
 from navigator import maps
 from navigator.accounts.auth import limiter
 from navigator.catalogue import enrolment, russian
+from navigator.catalogue.place_directory import place_directory
 from navigator.catalogue.programs import (
-    districts_by_municipality,
     find_organization,
     find_program,
     organization_name,
     organization_programs,
     organization_venues,
-    place_names,
 )
 from navigator.enrollment.intake import IntakeInvalid, check, clean
 from navigator.enrollment.queue import EnrollmentError, find_by_token, public_queue, submit, waitlist_position, withdraw
@@ -97,7 +96,8 @@ def index():
         result = run_search(session, search_index(), search, with_points=not low_vision())
     except IndexUnavailable:
         abort(503)
-    names = PlaceNames(*place_names(session, search.municipality, search.district),
+    places = place_directory(session)
+    names = PlaceNames(*places.names(search.municipality, search.district),
                        organization=organization_name(session, search.organization),
                        near=found_place.label if found_place else None)
     results_map = _results_map(result, search, found_place.label if found_place else None)
@@ -110,7 +110,8 @@ def index():
     return render_template(
         "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
         links=search_page_links(search, result, url_for("public.index"), names, typed), advice=advice,
-        advice_url=advice_url, place=place, districts=districts_by_municipality(session), notices=notices,
+        advice_url=advice_url, place=place, districts=places.districts_by_municipality(),
+        notices=notices,
         parameters=PARAMETERS, home=not request.args, list_urls=_list_urls(search))
 
 
