@@ -86,6 +86,21 @@ def latest_sequence(session: Session) -> int:
     return session.execute(select(func.max(OutboxEntry.sequence))).scalar() or 0
 
 
+_SEEN = "navigator.sequence_seen"
+
+
+def sequence_seen(session: Session) -> int:
+    """latest_sequence read once per transaction, for a page that asks more than once (its ETag, the place
+    names). Not for loops that wait for new entries inside one transaction: they would wait forever."""
+    transaction = session.get_transaction()
+    remembered = session.info.get(_SEEN)
+    if transaction is not None and remembered is not None and remembered[0] is transaction:
+        return remembered[1]
+    sequence = latest_sequence(session)
+    session.info[_SEEN] = (session.get_transaction(), sequence)
+    return sequence
+
+
 def oldest_sequence(session: Session) -> int | None:
     """The oldest outbox sequence still kept (None when the outbox is empty)."""
     return session.execute(select(func.min(OutboxEntry.sequence))).scalar()

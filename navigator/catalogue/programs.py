@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from navigator.catalogue.distance import haversine_km
-from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.models import Organization, Program, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 
 SIMILAR_LIMIT = 6
@@ -53,43 +51,6 @@ def find_organization(session: Session, public_id: str) -> Organization | None:
     return session.scalar(select(Organization).where(Organization.public_id == public_id))
 
 
-def similar_programs(session: Session, program: Program, limit: int = SIMILAR_LIMIT) -> list[Nearby]:
-    """Current programs of the same profile (first) or direction for overlapping ages, nearest first."""
-    ages_overlap = and_(Program.age_min <= program.age_max, Program.age_max >= program.age_min)
-    common = [Program.status == "active", Program.id != program.id, ages_overlap]
-    same_profile = (func.lower(Program.profile) == program.profile.lower()) if program.profile else None
-    chosen: list[Program] = []
-    for topic in ([same_profile] if same_profile is not None else []) + [Program.direction == program.direction]:
-        if len(chosen) >= limit:
-            break
-        exclude = [Program.id.not_in([p.id for p in chosen])] if chosen else []
-        chosen += _nearest(session, program.venue, [*common, topic, *exclude], limit - len(chosen))
-    found = [Nearby(other, _distance(program.venue, other.venue)) for other in chosen]
-    profile = (program.profile or "").lower()
-    # The same activity first, however far; then the same direction; nearest first within each.
-    return sorted(found, key=lambda near: (not profile or (near.program.profile or "").lower() != profile,
-                                           near.distance_km is None, near.distance_km or 0.0, near.program.title))
-
-
-def _nearest(session: Session, origin: Venue, conditions: list, limit: int) -> list[Program]:
-    """Programs meeting the conditions, the nearest to origin first (those without a point last)."""
-    statement = select(Program).join(Program.venue).where(*conditions)
-    if origin.lat is None:
-        statement = statement.order_by(Program.title, Program.id)
-    else:
-        squeeze = math.cos(math.radians(origin.lat))  # a degree of longitude is shorter away from the equator
-        planar = (Venue.lat - origin.lat) * (Venue.lat - origin.lat) + \
-            (Venue.lon - origin.lon) * (Venue.lon - origin.lon) * (squeeze * squeeze)
-        statement = statement.order_by(case((Venue.lat.is_(None), 1), else_=0), planar, Program.id)
-    return list(session.scalars(_with_card_fields(statement.limit(limit))))
-
-
-def _distance(origin: Venue, other: Venue) -> float | None:
-    if origin.lat is None or other.lat is None:
-        return None
-    return float(haversine_km(origin.lat, origin.lon, other.lat, other.lon))
-
-
 def active_programs(session: Session, organization: Organization, age: int | None = None) -> list[Program]:
     """The organization's current programs (for a child's age, if given) by title, with what a card shows."""
     statement = select(Program).where(Program.organization_id == organization.id, Program.status == "active")
@@ -118,22 +79,6 @@ def organization_venues(session: Session, organization: Organization) -> list[Ve
         .group_by(Venue.id).order_by(Venue.address)
         .options(selectinload(Venue.municipality), selectinload(Venue.district))).all()
     return [VenuePrograms(venue, count) for venue, count in rows]
-
-
-def districts_by_municipality(session: Session) -> dict[int, list[tuple[int, str]]]:
-    """Every municipality's districts (id, name) by name: the district list that follows the municipality."""
-    districts: dict[int, list[tuple[int, str]]] = {}
-    for district in session.scalars(select(District).order_by(District.name)):
-        districts.setdefault(district.municipality_id, []).append((district.id, district.name))
-    return districts
-
-
-def place_names(session: Session, municipality_id: int | None,
-                district_id: int | None) -> tuple[str | None, str | None]:
-    """Names of a chosen municipality and district, for the chips of a search."""
-    municipality = session.get(Municipality, municipality_id) if municipality_id else None
-    district = session.get(District, district_id) if district_id else None
-    return (municipality.name if municipality else None, district.name if district else None)
 
 
 def organization_name(session: Session, public_id: str | None) -> str | None:

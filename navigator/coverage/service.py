@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from navigator.catalogue.changes import latest_sequence
+from navigator.catalogue.changes import sequence_seen
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage.catalogue import Catalogue, load_catalogue
 from navigator.coverage.figures import CoverageFilter, Figures, grouped_figures, program_mask
@@ -34,7 +34,7 @@ NO_DISTRICT = "Район не указан"
 
 def fingerprint(session: Session) -> int:
     """The newest outbox sequence: it grows with every committed change of programs (a lookup of the key's end)."""
-    return latest_sequence(session)
+    return sequence_seen(session)
 
 
 @dataclass(frozen=True)

@@ -12,8 +12,9 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session, joinedload
 
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
-from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
+from navigator.catalogue.models import Organization, Program, Venue
 from navigator.catalogue.paging import page_count, page_offset
+from navigator.catalogue.place_directory import place_directory
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
 from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
@@ -233,31 +234,34 @@ def _count_facets(session: Session, columns: Columns, request: SearchRequest, ba
     scoped_ovz = columns.ovz[scope("ovz")]
     facets["ovz"].insert(0, FacetCount(ANY_OVZ, "Любая адаптация для детей с ОВЗ",
                                        int(np.count_nonzero(scoped_ovz)), request.ovz == ANY_OVZ))
-    facets["municipality"] = _place_facet(
-        session, Municipality, columns.municipality_id[scope("municipality")], request.municipality)
-    facets["district"] = (_place_facet(session, District, columns.district_id[scope("district")], request.district)
+    directory = place_directory(session)
+    facets["municipality"] = _place_facet(directory.municipalities, columns.municipality_id[scope("municipality")],
+                                          request.municipality)
+    districts = {district_id: name for district_id, (_municipality, name) in directory.districts.items()}
+    facets["district"] = (_place_facet(districts, columns.district_id[scope("district")], request.district)
                           if request.municipality is not None else [])
     return facets
 
 
-def _place_facet(session: Session, model, ids: np.ndarray, selected: int | None) -> list[FacetCount]:
+def _place_facet(all_names: dict[int, str], ids: np.ndarray, selected: int | None) -> list[FacetCount]:
     counts = np.bincount(ids) if len(ids) else np.zeros(1, dtype=np.int64)
     counted = {int(i): int(counts[i]) for i in np.flatnonzero(counts) if i > 0}  # 0: no district
     wanted = set(counted) | ({selected} if selected else set())
-    names = dict(session.execute(select(model.id, model.name).where(model.id.in_(wanted))).all()) if wanted else {}
+    names = {i: all_names[i] for i in wanted if i in all_names}
     return sorted((FacetCount(str(i), names[i], counted.get(i, 0), i == selected) for i in names),
                   key=lambda facet: fold(facet.label))
 
 
 def _check_places(session: Session, request: SearchRequest) -> int | None:
     """Refuse unknown municipality, district and organization ids; return the organization's row id."""
-    if request.municipality is not None and session.get(Municipality, request.municipality) is None:
+    directory = place_directory(session)
+    if request.municipality is not None and request.municipality not in directory.municipalities:
         raise BadRequest("municipality", f"нет муниципалитета с кодом {request.municipality}")
     if request.district is not None:
-        district = session.get(District, request.district)
+        district = directory.districts.get(request.district)
         if district is None:
             raise BadRequest("district", f"нет района с кодом {request.district}")
-        if request.municipality is not None and district.municipality_id != request.municipality:
+        if request.municipality is not None and district[0] != request.municipality:
             raise BadRequest("district", "район не относится к выбранному муниципалитету")
     if request.organization is None:
         return None
@@ -267,7 +271,7 @@ def _check_places(session: Session, request: SearchRequest) -> int | None:
     return organization_id
 
 
-def _load_programs(session: Session, program_ids: list[int]) -> list[Program]:
+def load_programs(session: Session, program_ids: list[int]) -> list[Program]:
     """Programs of one page with what a card shows, in the given order."""
     if not program_ids:
         return []
@@ -308,7 +312,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
         if total == 0 and text:
             suggestion = suggest(searcher, text)
         points, unmapped = _points(columns, final) if with_points else ([], 0)
-    programs = _load_programs(session, page_ids)
+    programs = load_programs(session, page_ids)
     distance_of = dict(zip(page_ids, page_distances, strict=True))
     hits = [Hit(p, None if distance_of[p.id] is None or math.isnan(distance_of[p.id]) else distance_of[p.id])
             for p in programs]

@@ -13,15 +13,13 @@ from werkzeug.datastructures import MultiDict
 from navigator import maps
 from navigator.accounts.auth import limiter
 from navigator.catalogue import enrolment, russian
+from navigator.catalogue.place_directory import place_directory
 from navigator.catalogue.programs import (
-    districts_by_municipality,
     find_organization,
     find_program,
     organization_name,
     organization_programs,
     organization_venues,
-    place_names,
-    similar_programs,
 )
 from navigator.enrollment.intake import IntakeInvalid, check, clean
 from navigator.enrollment.queue import EnrollmentError, find_by_token, public_queue, submit, waitlist_position, withdraw
@@ -33,6 +31,7 @@ from navigator.search import BadRequest, IndexUnavailable, run_search
 from navigator.search.advice import loosest_filter
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
+from navigator.search.similar import similar_programs
 from navigator.views import enrollment_support as enrollment
 from navigator.views import vision
 from navigator.views.places import with_place
@@ -97,7 +96,8 @@ def index():
         result = run_search(session, search_index(), search, with_points=not low_vision())
     except IndexUnavailable:
         abort(503)
-    names = PlaceNames(*place_names(session, search.municipality, search.district),
+    places = place_directory(session)
+    names = PlaceNames(*places.names(search.municipality, search.district),
                        organization=organization_name(session, search.organization),
                        near=found_place.label if found_place else None)
     results_map = _results_map(result, search, found_place.label if found_place else None)
@@ -110,7 +110,8 @@ def index():
     return render_template(
         "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
         links=search_page_links(search, result, url_for("public.index"), names, typed), advice=advice,
-        advice_url=advice_url, place=place, districts=districts_by_municipality(session), notices=notices,
+        advice_url=advice_url, place=place, districts=places.districts_by_municipality(),
+        notices=notices,
         parameters=PARAMETERS, home=not request.args, list_urls=_list_urls(search))
 
 
@@ -156,7 +157,7 @@ def program(public_id: str):
     found = find_program(session, public_id)
     if found is None:
         abort(404, description=f"Программы с кодом «{public_id}» нет в каталоге.")
-    similar = similar_programs(session, found)
+    similar = _similar(session, found)
     if found.status != "active":
         return render_template("public/program_archived.html", program=found, similar=similar), 410
     venue = found.venue
@@ -171,6 +172,14 @@ def program(public_id: str):
                            enrol=enrolment.enrol_action(found, current_app.config["CERTIFICATE_PORTAL_URL"],
                                                         url_for("public.apply", public_id=public_id)),
                            certificate_note=enrolment.CERTIFICATE_NOTE, queue=public_queue(session, found))
+
+
+def _similar(session, found):
+    """Similar current programs; none while the index is being built (the page itself needs no index)."""
+    try:
+        return similar_programs(session, search_index(), found)
+    except IndexUnavailable:
+        return []
 
 
 @blueprint.get("/organizations/<public_id>")
