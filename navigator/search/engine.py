@@ -9,12 +9,13 @@ from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
-from navigator.catalogue.models import Organization, Program, Venue
+from navigator.catalogue.models import Organization, Program
 from navigator.catalogue.paging import page_count, page_offset
 from navigator.catalogue.place_directory import place_directory
+from navigator.catalogue.programs import with_card_fields
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
 from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
@@ -275,10 +276,7 @@ def load_programs(session: Session, program_ids: list[int]) -> list[Program]:
     """Programs of one page with what a card shows, in the given order."""
     if not program_ids:
         return []
-    # Joins for the many-to-one parts (one query instead of four); enrollments and ОВЗ load with the model's selectin.
-    found = session.scalars(select(Program).where(Program.id.in_(program_ids)).options(
-        joinedload(Program.organization), joinedload(Program.venue).joinedload(Venue.municipality),
-        joinedload(Program.venue).joinedload(Venue.district))).all()
+    found = session.scalars(with_card_fields(select(Program).where(Program.id.in_(program_ids)))).all()
     by_id = {program.id: program for program in found}
     return [by_id[i] for i in program_ids if i in by_id]
 
