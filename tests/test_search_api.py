@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from html import escape as html_escape
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from tests.factories import load_programs, make_row, venue
@@ -219,3 +224,19 @@ def test_program_organization_and_vocabulary_endpoints(api, client):
     assert len(organization["programs"]) == 10
     directions = client.get("/api/v1/directions").get_json()
     assert {"code": "sport", "label": "Физкультурно-спортивная"} in directions
+
+
+@pytest.mark.parametrize("typed, meant", [("робатотехника", "робототехника"), ("if[vfns", "шахматы")])
+def test_a_corrected_search_offers_the_words_as_typed(api, client, typed, meant):
+    """The page says the words were corrected and links to the typed ones; the API's answer is unchanged."""
+    _, corrected = api(q=typed)
+    assert corrected["query"]["searched_for"] == meant and corrected["query"]["corrected_from"] == typed
+    html = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
+    link = re.search(r'<a class="notice__action" href="([^"]+)">Искать именно «([^»]+)»</a>', html)
+    assert link and link.group(2) == html_escape(typed)
+    assert parse_qs(urlsplit(unescape(link.group(1))).query) == {"q": [typed], "exact": ["1"]}
+    as_typed = client.get(unescape(link.group(1))).get_data(as_text=True)
+    assert 'id="typo-notice"' not in as_typed and f'value="{html_escape(typed)}"' in as_typed
+    _, exact = api(q=typed, exact="1")
+    assert exact["query"]["corrected_from"] is None and exact["query"]["searched_for"] == typed
+    assert api(q=typed, exact="maybe")[0] == 400  # the API stays strict

@@ -173,6 +173,8 @@ def _table(*parameters: Parameter) -> dict[str, Parameter]:
 PARAMETERS = _table(
     Parameter("q", "text", "Что ищем", "Текст запроса на русском: формы слов, опечатки, неверная раскладка.",
               max_length=MAX_QUERY_LENGTH),
+    Parameter("exact", "flag", "Искать именно набранные слова",
+              "Не исправлять опечатки и раскладку клавиатуры в q: искать слова так, как они набраны."),
     Parameter("age", "integer", "Возраст ребёнка", "Возраст ребёнка: age_min ≤ age ≤ age_max.", minimum=0, maximum=18),
     Parameter("direction", "code", "Направленность", "Направленность (можно несколько).", vocabulary=DIRECTIONS,
               many=True),
