@@ -275,7 +275,9 @@ def test_pages_and_exports(coverage_app, sample):
 
     municipality = "Кемеровский городской округ"
     detail = client.get(f"/coverage/{municipality}")
-    assert detail.status_code == 200 and "Пробелы" in detail.get_data(as_text=True)
+    detail_html = detail.get_data(as_text=True)
+    assert detail.status_code == 200 and "Где нет программ рядом" in detail_html and "Пробел" not in detail_html
+    assert '<th scope="row">пос. Кедровка</th>' in detail_html and "(пос)" not in detail_html
     districts = client.get(f"/api/v1/coverage/{municipality}").get_json()
     assert districts["municipality"]["programs"] == sum(row["programs"] for row in districts["districts"])
     for table_name in ("districts", "gaps"):

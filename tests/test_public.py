@@ -273,6 +273,11 @@ def test_archived_program_answers_410_with_similar_current_ones(catalog, tmp_pat
     assert "Шахматы" in card_titles(html)
 
 
+def test_quotes_inside_quotes_become_lapki(catalog):
+    html = page(catalog.test_client(), "/search", q="Дом «Творчества»")
+    assert "<title>«Дом „Творчества“» — " in html and "««" not in html and "»»" not in html
+
+
 def test_organization_page_groups_programs_by_direction_and_filters_by_age(catalog):
     client = catalog.test_client()
     html = page(client, "/organizations/o2")

@@ -203,6 +203,12 @@ def test_bad_values_answer_400_naming_the_parameter(api, params, parameter):
     assert status == 400 and body["error"]["parameter"] == parameter and body["error"]["message"]
 
 
+def test_ranges_in_messages_are_written_as_russian_numbers(api):
+    for params in (dict(price_max="-1"), dict(near="55,86", radius_km="500"), dict(per_page="0")):
+        message = api(**params)[1]["error"]["message"]
+        assert re.search(r"от \d", message) and not re.search(r"\d\.\d|e\+", message), message
+
+
 def test_a_radius_or_distance_order_without_a_point_changes_nothing(api):
     """The contract allows them (OpenAPI cannot tie one parameter to another), so the parser does too."""
     _, everything = api(per_page=100)

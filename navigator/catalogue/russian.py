@@ -78,6 +78,28 @@ def date(value: dt.date) -> str:
     return f"{value.day}{NBSP}{MONTHS_GENITIVE[value.month - 1]} {value.year}"
 
 
+#: Settlement kinds of the gazetteer (data/geo/settlements.csv) as a page writes them before the name.
+_SETTLEMENT_KINDS = {"г": "г.", "пгт": "пгт", "рп": "рп", "пос": "пос.", "с": "с.", "д": "д.", "ж/р": "жилой район"}
+CITY_DISTRICT = "район города"
+
+
+def settlement(name: str, kind: str) -> str:
+    """A settlement as people write it: «пос. Абагур», «пгт Яя», «Центральный район» (never «Абагур (пос)»)."""
+    if kind == CITY_DISTRICT:
+        return f"{name} район" if name.endswith(("ий", "ый", "ой")) else f"район {name}"
+    written = _SETTLEMENT_KINDS.get(kind, kind)
+    return f"{written} {name}".strip()
+
+
+_STRAIGHT_QUOTES = re.compile(r'"([^"]*)"')
+
+
+def quoted(text: str) -> str:
+    """«Изостудия „Радуга“»: a name in «ёлочки», its own quotes turned into „лапки“ (never «…«…»»)."""
+    inner = _STRAIGHT_QUOTES.sub("„\\1“", str(text)).replace("«", "„").replace("»", "“")
+    return f"«{inner}»"
+
+
 _PRECISIONS = {"building": "точно по адресу", "street": "по улице", "settlement": "по населённому пункту",
                "municipality": "по центру муниципалитета"}
 
