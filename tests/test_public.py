@@ -273,6 +273,18 @@ def test_archived_program_answers_410_with_similar_current_ones(catalog, tmp_pat
     assert "Шахматы" in card_titles(html)
 
 
+def test_the_font_is_served_by_the_site_itself(client):
+    """Golos Text from static/vendor (no CDN), shown at once in a fallback and swapped (font-display: swap)."""
+    with client.get("/static/css/site.css") as stylesheet:
+        css = stylesheet.get_data(as_text=True)
+    faces = re.findall(r"@font-face \{(.*?)\}", css, re.S)
+    assert len(faces) == 4 and all("font-display: swap" in face for face in faces)
+    for url in re.findall(r"url\(\.\./(vendor/[^)]+\.woff2)\)", css):
+        with client.get(f"/static/{url}") as font:
+            assert font.status_code == 200 and font.data[:4] == b"wOF2", url
+    assert '"Golos Text", system-ui' in css
+
+
 def test_quotes_inside_quotes_become_lapki(catalog):
     html = page(catalog.test_client(), "/search", q="Дом «Творчества»")
     assert "<title>«Дом „Творчества“» — " in html and "««" not in html and "»»" not in html

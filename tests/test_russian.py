@@ -72,3 +72,12 @@ def test_settlements_are_written_with_their_kind_first(name, kind, written):
 ])
 def test_quotes_inside_quotes_are_lapki(text, written):
     assert russian.quoted(text) == written
+
+
+@pytest.mark.parametrize("name, written", [
+    ("ГАУ ДО «Детский технопарк «Кванториум-42»»", "ГАУ ДО «Детский технопарк „Кванториум-42“»"),
+    ("МБУ ДО «Дом творчества»", "МБУ ДО «Дом творчества»"), ("«А» и «Б»", "«А» и «Б»"), ("без кавычек", "без кавычек"),
+    ("«незакрытая", "«незакрытая"),
+])
+def test_names_that_nest_quotes_are_written_with_lapki_inside(name, written):
+    assert russian.nested_quotes(name) == written

@@ -94,10 +94,26 @@ def settlement(name: str, kind: str) -> str:
 _STRAIGHT_QUOTES = re.compile(r'"([^"]*)"')
 
 
+def nested_quotes(text: str, depth: int = 0) -> str:
+    """Quotes inside quotes as „лапки“: «Технопарк «Кванториум»» → «Технопарк „Кванториум“» (names in the data
+    often nest «ёлочки»; `depth` is how many quotes are already open around the text)."""
+    written = []
+    for char in str(text):
+        if char == "«":
+            written.append("«" if depth == 0 else "„")
+            depth += 1
+        elif char == "»" and depth > 0:
+            depth -= 1
+            written.append("»" if depth == 0 else "“")
+        else:
+            written.append(char)
+    return "".join(written)
+
+
 def quoted(text: str) -> str:
     """«Изостудия „Радуга“»: a name in «ёлочки», its own quotes turned into „лапки“ (never «…«…»»)."""
-    inner = _STRAIGHT_QUOTES.sub("„\\1“", str(text)).replace("«", "„").replace("»", "“")
-    return f"«{inner}»"
+    inner = _STRAIGHT_QUOTES.sub(r"«\1»", str(text))  # "…" as «…», then nested like any other
+    return f"«{nested_quotes(inner, depth=1)}»"
 
 
 _PRECISIONS = {"building": "точно по адресу", "street": "по улице", "settlement": "по населённому пункту",
