@@ -246,3 +246,15 @@ def test_a_corrected_search_offers_the_words_as_typed(api, client, typed, meant)
     _, exact = api(q=typed, exact="1")
     assert exact["query"]["corrected_from"] is None and exact["query"]["searched_for"] == typed
     assert api(q=typed, exact="maybe")[0] == 400  # the API stays strict
+
+
+def test_words_that_find_nothing_are_searched_as_suggested_on_the_page_only(api, client):
+    """«ахматы» finds nothing as typed: the page shows the chess programs and says so; the API keeps to the
+    words asked, with the suggestion beside them."""
+    _, asked = api(q="ахматы")
+    assert asked["total"] == 0 and asked["query"]["suggestion"] == "шахматы"
+    html = client.get("/search", query_string={"q": "ахматы"}).get_data(as_text=True)
+    assert "Показаны результаты по запросу «шахматы»" in html and "Найдены 2\u00a0программы" in html
+    link = re.search(r'<a class="notice__action" href="([^"]+)">Искать именно «ахматы»</a>', html).group(1)
+    as_typed = client.get(unescape(link)).get_data(as_text=True)
+    assert "Найдено 0\u00a0программ" in as_typed and "Возможно, вы искали" in as_typed

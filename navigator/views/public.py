@@ -30,7 +30,7 @@ from navigator.geocoding import Resolution
 from navigator.maps import Centre, Pin
 from navigator.outward.linked_data import organization_json_ld, program_json_ld
 from navigator.search import BadRequest, IndexUnavailable, run_search
-from navigator.search.advice import loosest_filter
+from navigator.search.advice import loosest_filter, suggestion_applied
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
 from navigator.views import enrollment_support as enrollment
@@ -110,6 +110,7 @@ def search_page():
         result = run_search(session, search_index(), search, with_points=not low_vision())
     except IndexUnavailable:
         abort(503)
+    result = suggestion_applied(session, search_index(), search, result, with_points=not low_vision())
     names = PlaceNames(*place_names(session, search.municipality, search.district),
                        organization=organization_name(session, search.organization),
                        near=found_place.label if found_place else None)

@@ -65,6 +65,11 @@ def test_a_typo_is_corrected_and_said(page):
     page.goto("/search?q=робатотехника")
     assert "Показаны результаты по запросу «робототехника»" in page.locator("#typo-notice").inner_text()
     assert page.locator(".results .card").count() > 0
+    page.goto("/search?q=ахматы")  # nothing as typed: the suggested spelling's programs, and a way back
+    assert "«шахматы»" in page.locator("#typo-notice").inner_text() and page.locator(".results .card").count() > 0
+    page.get_by_role("link", name="Искать именно «ахматы»").click()
+    page.wait_for_url(re.compile(r"exact=1"))
+    assert page.locator("#typo-notice").count() == 0 and page.get_by_label("Что ищем").input_value() == "ахматы"
 
 
 def test_a_bad_link_gives_a_normal_page_with_a_notice(open_context):
