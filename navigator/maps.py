@@ -19,14 +19,13 @@ from __future__ import annotations
 
 import json
 import math
-import secrets
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 import folium
 import numpy as np
-from branca.element import Element
+from branca.element import Element, MacroElement
 from folium.elements import JSCSSMixin
 from folium.plugins import MarkerCluster
 from folium.template import Template, tojavascript
@@ -42,6 +41,11 @@ CLUSTER_UNTIL_ZOOM = 16
 SERVER_CLUSTERS_ABOVE = 1000
 #: Cells along the longer side of the results' extent.
 GRID_CELLS = 40
+#: The id of a map's data block (its view block, the bounds, is "<id>-view"); a page with two maps gives
+#: the second another id.
+MAP_DATA_ID = "map-data"
+#: Rendered figures by kind of map (see MapBuilder.data_map); a handful of entries.
+_FIGURES: dict[tuple, RenderedMap] = {}
 
 
 @dataclass(frozen=True)
@@ -162,6 +166,22 @@ class _PlainPins(JSCSSMixin, folium.map.Layer):
         self.layer_js = "L.featureGroup()"
 
 
+class _FitView(MacroElement):
+    """Fits the map to the bounds in the view block (the figure itself is the same for every map of a kind)."""
+
+    _template = Template(
+        "{% macro script(this, kwargs) %}"
+        "(function (view) { if (view) { {{ this._parent.get_name() }}.fitBounds(view.bounds, "
+        "{padding: [24, 24], maxZoom: view.maxZoom}); } })"
+        "(JSON.parse(document.getElementById({{ this.view_id|tojson }}).textContent));"
+        "{% endmacro %}")
+
+    def __init__(self, view_id: str):
+        super().__init__()
+        self._name = "FitView"
+        self.view_id = view_id
+
+
 class MapBuilder:
     """Builds the site's maps with our tiles and our static files (static_url turns a path into a URL)."""
 
@@ -179,8 +199,7 @@ class MapBuilder:
         """
         if len(pins) > SERVER_CLUSTERS_ABOVE and narrow_pattern:
             return self.cells_map([pin.lat for pin in pins], [pin.lon for pin in pins], narrow_pattern, centre)
-        data_id = f"pins-{secrets.token_hex(8)}"
-        layer = _ClusteredPins(data_id, disable_clustering_at_zoom=CLUSTER_UNTIL_ZOOM, spiderfy_on_max_zoom=True,
+        layer = _ClusteredPins(MAP_DATA_ID, disable_clustering_at_zoom=CLUSTER_UNTIL_ZOOM, spiderfy_on_max_zoom=True,
                                show_coverage_on_hover=False)
         layer.default_js = [("markercluster_js", self.static_url(MARKERCLUSTER + "leaflet.markercluster.js")),
                             ("navigator_map_js", self.static_url("js/map.js"))]
@@ -193,7 +212,7 @@ class MapBuilder:
         """Many results grouped into grid cells on the server, each linking to the search narrowed to it
         (and the searched point with its radius, when the search has one)."""
         lat, lon = np.asarray(lat, dtype=np.float64), np.asarray(lon, dtype=np.float64)
-        layer = _PlainPins(f"cells-{secrets.token_hex(8)}")
+        layer = _PlainPins(MAP_DATA_ID)
         layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
         cells = grid_cells(lat, lon) if len(lat) else []
         data = {"cells": [[cell.lat, cell.lon, cell.count, cell.radius_km] for cell in cells], "narrow": narrow_pattern}
@@ -204,7 +223,7 @@ class MapBuilder:
 
     def venues_map(self, pins: Sequence[Pin], link_pattern: str | None = None) -> RenderedMap:
         """A small map of one or a few places, each pin shown on its own."""
-        layer = _PlainPins(f"pins-{secrets.token_hex(8)}")
+        layer = _PlainPins(MAP_DATA_ID)
         layer.default_js = [("navigator_map_js", self.static_url("js/map.js"))]
         return self._render(pins, link_pattern, layer)
 
@@ -218,20 +237,32 @@ class MapBuilder:
         """A map of one layer that the browser fills from a JSON data block (layer.data_id), kept out of the figure.
 
         data_json must be safe inside <script> (safe_json); bounds are ((south, west), (north, east)).
+        The figure is the same for every map of a kind: it is rendered once (folium compiles each piece of it
+        as a Jinja template, about 10 ms a page) and the bounds travel in a second data block beside the data.
         """
+        key = (type(layer).__name__, layer.data_id, getattr(layer, "layer_js", None), getattr(layer, "draw", None),
+               tuple(layer.default_js), tuple(layer.default_css), self.tiles, self.static_url(LEAFLET))
+        figure = _FIGURES.get(key)
+        if figure is None:
+            figure = _FIGURES[key] = self._figure(layer)
+        view = {"bounds": [list(bounds[0]), list(bounds[1])], "maxZoom": SINGLE_PIN_ZOOM} if bounds else None
+        data = Markup('<script type="application/json" id="{}">{}</script>'
+                      '<script type="application/json" id="{}">{}</script>').format(
+            layer.data_id, Markup(data_json), f"{layer.data_id}-view", Markup(safe_json(view)))
+        return RenderedMap(figure.header, figure.html + data, figure.script)
+
+    def _figure(self, layer) -> RenderedMap:
         figure_map = _EmbeddedMap(location=None, tiles=None, scroll_wheel_zoom=False)
         figure_map.default_js = [("leaflet", self.static_url(LEAFLET + "leaflet.js"))]
         figure_map.default_css = [("leaflet_css", self.static_url(LEAFLET + "leaflet.css"))]
         folium.TileLayer(tiles=self.tiles.url, attr=self.tiles.attribution, name="base", control=False,
                          max_zoom=19).add_to(figure_map)
         layer.add_to(figure_map)
-        if bounds:
-            figure_map.fit_bounds([list(bounds[0]), list(bounds[1])], padding=(24, 24), max_zoom=SINGLE_PIN_ZOOM)
+        _FitView(f"{layer.data_id}-view").add_to(figure_map)
         figure = figure_map.get_root()
         figure.header.add_child(Element(""), name="meta_http")  # our pages declare their charset
         figure.render()
-        data = Markup('<script type="application/json" id="{}">{}</script>').format(layer.data_id, Markup(data_json))
-        return RenderedMap(Markup(figure.header.render()), Markup(figure.html.render()) + data,
+        return RenderedMap(Markup(figure.header.render()), Markup(figure.html.render()),
                            Markup(figure.script.render()))
 
     @staticmethod

@@ -285,7 +285,7 @@ def test_pages_and_exports(coverage_app, sample):
         assert response.status_code == 200
         assert load_workbook(io.BytesIO(response.data)).active.max_row > 1
     empty = client.get(f"/coverage/{EMPTY_MUNICIPALITY}")
-    assert empty.status_code == 200 and "Нет адресов с точкой на карте" in empty.get_data(as_text=True)
+    assert empty.status_code == 200 and "Ни один адрес этого муниципалитета ещё не отмечен на карте" in empty.get_data(as_text=True)
     assert client.get("/coverage/export/gaps.csv").status_code == 200
     assert client.get("/coverage/export/districts.csv").status_code == 400
 

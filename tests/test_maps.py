@@ -18,7 +18,7 @@ def builder() -> MapBuilder:
 
 
 def pins_of(rendered) -> dict:
-    block = re.search(r'<script type="application/json" id="pins-\w+">(.*?)</script>', rendered.html)
+    block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', rendered.html)
     return json.loads(block.group(1))
 
 
@@ -82,9 +82,29 @@ def test_a_large_result_sends_cells_not_pins(monkeypatch):
     monkeypatch.setattr(maps, "SERVER_CLUSTERS_ABOVE", 10)
     pins = [Pin(55.0 + i * 0.05, 86.0, f"Программа {i}", "Школа", f"p{i}") for i in range(50)]
     rendered = builder().results_map(pins, "/programs/{id}", "/?q=x&near={lat},{lon}&radius_km={radius}")
-    block = re.search(r'<script type="application/json" id="cells-\w+">(.*?)</script>', rendered.html)
+    block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', rendered.html)
     data = json.loads(block.group(1))
     assert "pins" not in data and sum(cell[2] for cell in data["cells"]) == 50
     assert data["narrow"].startswith("/?q=x&near={lat},{lon}") and "Программа" not in rendered.html
     few = builder().results_map(pins[:5], "/programs/{id}", "/?near={lat},{lon}")
     assert len(pins_of(few)["pins"]) == 5
+
+
+def test_a_kind_of_map_is_rendered_once_and_each_map_carries_its_own_bounds():
+    first = builder().venues_map([Pin(55.35, 86.08, "Шахматы")])
+    second = builder().venues_map([Pin(54.0, 87.0, "Танцы")])
+    assert first.script is second.script and first.header is second.header  # the figure came from the cache
+    views = [json.loads(re.search(r'id="map-data-view">(.*?)</script>', m.html).group(1)) for m in (first, second)]
+    assert views == [{"bounds": [[55.35, 86.08], [55.35, 86.08]], "maxZoom": 15},
+                     {"bounds": [[54.0, 87.0], [54.0, 87.0]], "maxZoom": 15}]
+    assert 'getElementById("map-data-view")' in first.script
+
+
+def test_two_maps_of_one_kind_on_a_page_do_not_share_their_blocks():
+    from navigator.coverage.maps import MapPoint, points_map
+
+    venues = points_map(builder(), [MapPoint(55.0, 86.0, 0, "A")], [("a", "#000")], 6, "/static/js/coverage-map.js")
+    gaps = points_map(builder(), [MapPoint(55.0, 86.0, 0, "B")], [("b", "#000")], 9, "/static/js/coverage-map.js",
+                      data_id="gap-map-data")
+    names = [re.search(r'id="(map_\w+)"', m.html).group(1) for m in (venues, gaps)]
+    assert names[0] != names[1] and 'id="gap-map-data"' in gaps.html and 'id="map-data"' in venues.html

@@ -66,7 +66,7 @@ def card_titles(html: str) -> list[str]:
 
 
 def map_data(html: str) -> dict:
-    block = re.search(r'<script type="application/json" id="pins-[0-9a-f]+">(.*?)</script>', html, re.S)
+    block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S)
     return json.loads(block.group(1))
 
 
@@ -86,9 +86,9 @@ def test_a_search_with_many_mapped_results_sends_cells_that_narrow_it(catalog, m
 
     monkeypatch.setattr(maps, "SERVER_CLUSTERS_ABOVE", 2)
     html = page(catalog.test_client(), "/search", per_page=2, page=1)
-    block = re.search(r'<script type="application/json" id="cells-[0-9a-f]+">(.*?)</script>', html, re.S)
+    block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S)
     data = json.loads(block.group(1))
-    assert sum(cell[2] for cell in data["cells"]) == 5 and 'id="pins-' not in html
+    assert sum(cell[2] for cell in data["cells"]) == 5 and "pins" not in data
     assert data["narrow"] == "/search?per_page=2&near={lat},{lon}&radius_km={radius}"
 
 

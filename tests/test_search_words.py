@@ -71,3 +71,17 @@ def test_a_typo_is_corrected_and_the_api_says_so(client, titles):
     query = client.get("/api/v1/programs", query_string={"q": "робатотехника"}).get_json()["query"]
     assert query["suggestion"] == "робототехника" and query["corrected_from"] == "робатотехника"
     assert client.get("/api/v1/programs", query_string={"q": "робототехника"}).get_json()["query"]["suggestion"] is None
+
+
+def test_a_word_a_new_program_brings_is_offered_as_a_correction_once_the_remembered_one_is_old(
+        app, client, titles, tmp_path, monkeypatch):
+    from navigator.search import text
+
+    def suggestion():
+        return client.get("/api/v1/programs", query_string={"q": "ксилафон"}).get_json()["query"]["suggestion"]
+
+    assert suggestion() != "ксилофон"
+    load_programs(app, [*CATALOGUE, make_row(10, title="Ксилофон", profile="Ксилофон", description="Играем.",
+                                             **venue(10, 55.44, 86.10))], tmp_path)
+    monkeypatch.setattr(text, "CORRECTIONS_FRESH_S", 0.0)  # what a minute later looks like
+    assert suggestion() == "ксилофон"

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 
-from sqlalchemy import and_, case, func, select
+from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, selectinload
 
-from navigator.catalogue.distance import haversine_km
 from navigator.catalogue.models import District, Municipality, Organization, Program, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 
@@ -51,43 +49,6 @@ def find_program(session: Session, public_id: str) -> Program | None:
 
 def find_organization(session: Session, public_id: str) -> Organization | None:
     return session.scalar(select(Organization).where(Organization.public_id == public_id))
-
-
-def similar_programs(session: Session, program: Program, limit: int = SIMILAR_LIMIT) -> list[Nearby]:
-    """Current programs of the same profile (first) or direction for overlapping ages, nearest first."""
-    ages_overlap = and_(Program.age_min <= program.age_max, Program.age_max >= program.age_min)
-    common = [Program.status == "active", Program.id != program.id, ages_overlap]
-    same_profile = (func.lower(Program.profile) == program.profile.lower()) if program.profile else None
-    chosen: list[Program] = []
-    for topic in ([same_profile] if same_profile is not None else []) + [Program.direction == program.direction]:
-        if len(chosen) >= limit:
-            break
-        exclude = [Program.id.not_in([p.id for p in chosen])] if chosen else []
-        chosen += _nearest(session, program.venue, [*common, topic, *exclude], limit - len(chosen))
-    found = [Nearby(other, _distance(program.venue, other.venue)) for other in chosen]
-    profile = (program.profile or "").lower()
-    # The same activity first, however far; then the same direction; nearest first within each.
-    return sorted(found, key=lambda near: (not profile or (near.program.profile or "").lower() != profile,
-                                           near.distance_km is None, near.distance_km or 0.0, near.program.title))
-
-
-def _nearest(session: Session, origin: Venue, conditions: list, limit: int) -> list[Program]:
-    """Programs meeting the conditions, the nearest to origin first (those without a point last)."""
-    statement = select(Program).join(Program.venue).where(*conditions)
-    if origin.lat is None:
-        statement = statement.order_by(Program.title, Program.id)
-    else:
-        squeeze = math.cos(math.radians(origin.lat))  # a degree of longitude is shorter away from the equator
-        planar = (Venue.lat - origin.lat) * (Venue.lat - origin.lat) + \
-            (Venue.lon - origin.lon) * (Venue.lon - origin.lon) * (squeeze * squeeze)
-        statement = statement.order_by(case((Venue.lat.is_(None), 1), else_=0), planar, Program.id)
-    return list(session.scalars(_with_card_fields(statement.limit(limit))))
-
-
-def _distance(origin: Venue, other: Venue) -> float | None:
-    if origin.lat is None or other.lat is None:
-        return None
-    return float(haversine_km(origin.lat, origin.lon, other.lat, other.lon))
 
 
 def active_programs(session: Session, organization: Organization, age: int | None = None) -> list[Program]:

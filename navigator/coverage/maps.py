@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import functools
 import json
-import secrets
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -21,7 +20,7 @@ from folium.elements import JSCSSMixin
 from folium.template import Template
 from shapely.geometry import shape
 
-from navigator.maps import MapBuilder, RenderedMap, safe_json
+from navigator.maps import MAP_DATA_ID, MapBuilder, RenderedMap, safe_json
 
 #: Colour-blind-safe colours (Okabe–Ito) for categories such as directions, in vocabulary order.
 CATEGORY_COLOURS = ("#0072B2", "#009E73", "#D55E00", "#CC79A7", "#E69F00", "#56B4E9", "#000000")
@@ -40,11 +39,11 @@ class _DataLayer(JSCSSMixin, folium.map.Layer):
         "NavigatorCoverage.{{ this.draw }}({{ this.get_name() }}, {{ this.data_id|tojson }});"
         "{% endmacro %}")
 
-    def __init__(self, draw: str, script_url: str):
+    def __init__(self, draw: str, script_url: str, data_id: str = MAP_DATA_ID):
         super().__init__(name=draw, control=False)
         self._name = "CoverageLayer"
         self.draw = draw  # a fixed function name, never user text
-        self.data_id = f"coverage-{secrets.token_hex(8)}"
+        self.data_id = data_id
         self.default_js = [("coverage_map_js", script_url)]
 
 
@@ -132,9 +131,9 @@ class MapPoint:
 
 
 def points_map(builder: MapBuilder, points: list[MapPoint], legend: list[tuple[str, str]], radius: int,
-               script_url: str, bounds=None) -> RenderedMap:
+               script_url: str, bounds=None, data_id: str = MAP_DATA_ID) -> RenderedMap:
     """Circles coloured by category (legend: label and colour of each); subtitles repeat, so each is sent once."""
-    layer = _DataLayer("points", script_url)
+    layer = _DataLayer("points", script_url, data_id)
     if bounds is None and points:
         lats, lons = [point.lat for point in points], [point.lon for point in points]
         bounds = ((min(lats), min(lons)), (max(lats), max(lons)))

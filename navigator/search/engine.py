@@ -267,7 +267,7 @@ def _check_places(session: Session, request: SearchRequest) -> int | None:
     return organization_id
 
 
-def _load_programs(session: Session, program_ids: list[int]) -> list[Program]:
+def load_programs(session: Session, program_ids: list[int]) -> list[Program]:
     """Programs of one page with what a card shows, in the given order."""
     if not program_ids:
         return []
@@ -309,7 +309,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
         if total == 0 and text:
             suggestion = suggest(searcher, text)
         points, unmapped = _points(columns, final) if with_points else ([], 0)
-    programs = _load_programs(session, page_ids)
+    programs = load_programs(session, page_ids)
     distance_of = dict(zip(page_ids, page_distances, strict=True))
     hits = [Hit(p, None if distance_of[p.id] is None or math.isnan(distance_of[p.id]) else distance_of[p.id])
             for p in programs]

@@ -24,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from navigator.search.columns import Columns
 from navigator.search.index import FORMAT_VERSION, NO_INDEX, IndexUnavailable, live_path, open_live, read_state
-from navigator.search.text import Synonyms
+from navigator.search.text import Synonyms, hand_over_corrections
 
 FRESHNESS_S = 0.5
 
@@ -76,6 +76,7 @@ class SearchIndex:
             raise
         old, self._searcher, self._columns = self._searcher, searcher, columns
         if old is not None:
+            hand_over_corrections(old, searcher)
             old.close()  # safe: every search runs under self._lock, so none is using it
 
     def _close(self) -> None:

@@ -16,6 +16,7 @@ tried by the engine when a text finds little.
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -172,18 +173,32 @@ def suggest(searcher, text: str, only: set[str] | None = None) -> str | None:
     return " ".join(corrected) if changed else None
 
 
-#: Corrections remembered per searcher (one index generation): finding one compares the word with every
-#: term of the vocabulary (Damerau–Levenshtein, about a third of a search's CPU at 100,000 programs), and
-#: visitors type the same words again and again.
+#: Corrections remembered per index (not per generation): finding one compares the word with every term of
+#: the vocabulary (Damerau–Levenshtein, about a third of a search's CPU at 100,000 programs), visitors type
+#: the same words again and again, and with providers saving every second a new generation comes every
+#: second. A generation differs from the last by a few programs, so a correction stays good for a while;
+#: each is looked up again after CORRECTIONS_FRESH_S, so a word a new program brings is offered soon.
 _CORRECTIONS = "_navigator_corrections"
 CORRECTIONS_KEPT = 20_000
+CORRECTIONS_FRESH_S = 60.0
 
 
 def _best_corrections(searcher, word: str) -> list[str]:
+    if ("spelling", word) in searcher.reader():
+        return [word]  # a word of the vocabulary needs no correction (looking costs 0.1–0.2 s at 100,000 programs)
     remembered = getattr(searcher, _CORRECTIONS, None)
     if remembered is None or len(remembered) >= CORRECTIONS_KEPT:
         remembered = {}
         setattr(searcher, _CORRECTIONS, remembered)
-    if word not in remembered:
-        remembered[word] = searcher.corrector("spelling").suggest(word, limit=1, maxdist=2, prefix=0)
-    return remembered[word]
+    now = time.monotonic()
+    found = remembered.get(word)
+    if found is None or now - found[0] > CORRECTIONS_FRESH_S:
+        found = remembered[word] = (now, searcher.corrector("spelling").suggest(word, limit=1, maxdist=2, prefix=0))
+    return found[1]
+
+
+def hand_over_corrections(old, new) -> None:
+    """Let the searcher of a newer generation of the same index reuse the corrections found recently."""
+    remembered = getattr(old, _CORRECTIONS, None)
+    if remembered is not None:
+        setattr(new, _CORRECTIONS, remembered)

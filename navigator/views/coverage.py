@@ -237,7 +237,7 @@ def _gap_map(gaps, direction: str | None):
         category = [0 if gap.walkable == width else 1 if gap.walkable >= half else 2 for gap in gaps]
     points = [MapPoint(gap.point.lat, gap.point.lon, category[index], gap.point.name, _gap_summary(gap))
               for index, gap in enumerate(gaps)]
-    return points_map(map_builder(), points, legend, 9, _script_url()), legend
+    return points_map(map_builder(), points, legend, 9, _script_url(), data_id="gap-map-data"), legend
 
 
 def _gap_summary(gap) -> str:

@@ -21,7 +21,6 @@ from navigator.catalogue.programs import (
     organization_programs,
     organization_venues,
     place_names,
-    similar_programs,
 )
 from navigator.enrollment.intake import IntakeInvalid, check, clean
 from navigator.enrollment.queue import EnrollmentError, find_by_token, public_queue, submit, waitlist_position, withdraw
@@ -33,6 +32,7 @@ from navigator.search import BadRequest, IndexUnavailable, run_search
 from navigator.search.advice import loosest_filter, suggestion_applied
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
+from navigator.search.similar import similar_programs
 from navigator.views import enrollment_support as enrollment
 from navigator.views import vision
 from navigator.views.home import home_summary
@@ -170,7 +170,7 @@ def program(public_id: str):
     found = find_program(session, public_id)
     if found is None:
         abort(404, description=f"Программы с кодом «{public_id}» нет в каталоге.")
-    similar = similar_programs(session, found)
+    similar = _similar(session, found)
     if found.status != "active":
         return render_template("public/program_archived.html", program=found, similar=similar), 410
     venue = found.venue
@@ -185,6 +185,14 @@ def program(public_id: str):
                            enrol=enrolment.enrol_action(found, current_app.config["CERTIFICATE_PORTAL_URL"],
                                                         url_for("public.apply", public_id=public_id)),
                            certificate_note=enrolment.CERTIFICATE_NOTE, queue=public_queue(session, found))
+
+
+def _similar(session, found):
+    """Similar current programs; none while the index is being built (the page itself needs no index)."""
+    try:
+        return similar_programs(session, search_index(), found)
+    except IndexUnavailable:
+        return []
 
 
 @blueprint.get("/organizations/<public_id>")

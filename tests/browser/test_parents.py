@@ -55,7 +55,7 @@ def test_a_typed_street_is_placed_at_the_venue_and_the_nearest_come_first(open_c
     assert "точно по адресу" in understood and "Ближайшие — первыми" in understood
     distances = _distances(page)
     assert distances and distances == sorted(distances) and distances[0] < 0.3
-    data = json.loads(page.locator(".map-panel script[type='application/json']").text_content())
+    data = json.loads(page.locator("#map-data").text_content())
     assert _km(point, tuple(data["centre"][:2])) < 0.3 and data["centre"][2] == 3000
     screenshot(page, "phone-street-search")
     assert serious_violations(page) == []

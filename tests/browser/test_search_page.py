@@ -27,7 +27,7 @@ def total(page) -> int:
 
 def map_pins(page) -> list[list]:
     """The pins of the results map, as the browser received them."""
-    return json.loads(page.locator(".map-panel script[type='application/json']").text_content())["pins"]
+    return json.loads(page.locator("#map-data").text_content())["pins"]
 
 
 def markers_on_map(page) -> int:

@@ -1,0 +1,86 @@
+"""Where a request's time goes: CPU and wall time per kind of page, in one process, on a kept load folder.
+
+    .venv/bin/python bench/request_cost.py --keep /work/bench-load-100k [--count 200] [--profile KIND]
+
+It starts the folder's PostgreSQL cluster (built by `bench/load.py --keep DIR`), opens the folder's index
+as a web worker does under `make serve` (the follower is external), warms up as gunicorn's workers do,
+then asks the load benchmark's URLs through the WSGI test client: no network, no other process competing
+inside the measurement, so CPU per request is the figure to compare before and after a change.
+`--profile KIND` prints cProfile's top functions for one kind of page.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import csv
+import pstats
+import random
+import statistics
+import sys
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from load import sample_urls  # noqa: E402
+from sqlalchemy import event  # noqa: E402
+from stack import Stack  # noqa: E402
+
+from navigator import create_app  # noqa: E402
+from navigator.extensions import database  # noqa: E402
+from navigator.serving.warm import warm_up  # noqa: E402
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--keep", type=Path, required=True, help="a folder kept by bench/load.py --keep")
+    parser.add_argument("--count", type=int, default=200, help="requests of each kind")
+    parser.add_argument("--profile", help="print the top functions of this kind (e.g. 'search page')")
+    arguments = parser.parse_args()
+    folder = arguments.keep
+    with open(folder / "programs.csv", encoding="utf-8-sig") as handle:
+        rows = list(csv.DictReader(handle))
+    urls = sample_urls(rows, 3000)
+    stack = Stack("serve", folder, folder / "programs.csv", 1)
+    stack.pg_ctl("start")
+    try:
+        app = create_app({"DATABASE_URL": stack.database_url(), "INDEX_DIR": str(folder / "index"),
+                          "INDEX_FOLLOWER": "external", "SECRET_KEY": "bench", "MODERATION": False,
+                          "RATELIMIT_ENABLED": False})
+        warm_up(app)
+        statements = []
+        event.listen(database(app).engine, "before_cursor_execute", lambda *args: statements.append(1))
+        client = app.test_client()
+        chance = random.Random(3)
+        print(f"{len(rows)} programs; {arguments.count} requests of each kind "
+              "(CPU and wall ms, SQL statements per request)")
+        for kind, choices in urls.items():
+            sample = [chance.choice(choices) for _ in range(arguments.count)]
+            profile = cProfile.Profile() if kind == arguments.profile else None
+            cpu, wall, queries = [], [], []
+            for url in sample:
+                started, started_cpu = time.perf_counter(), time.process_time()
+                if profile:
+                    profile.enable()
+                before = len(statements)
+                response = client.get(url)
+                queries.append(len(statements) - before)
+                if profile:
+                    profile.disable()
+                cpu.append((time.process_time() - started_cpu) * 1000)
+                wall.append((time.perf_counter() - started) * 1000)
+                if response.status_code >= 500:
+                    print(f"  {url}: {response.status_code}")
+            print(f"{kind:24} CPU p50 {statistics.median(cpu):6.1f}  mean {statistics.fmean(cpu):6.1f}   "
+                  f"wall p50 {statistics.median(wall):6.1f}  p95 {sorted(wall)[int(len(wall) * 0.95) - 1]:6.1f}   "
+                  f"queries {statistics.fmean(queries):4.1f}")
+            if profile:
+                pstats.Stats(profile).sort_stats("cumulative").print_stats(45)
+    finally:
+        stack.pg_ctl("stop")
+
+
+if __name__ == "__main__":
+    main()
