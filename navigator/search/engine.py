@@ -151,11 +151,11 @@ def _text_mask(searcher, columns: Columns, text: str, synonyms: Synonyms):
     return match.mask, match.scores, match.ignored
 
 
-def _match(searcher, columns: Columns, text: str, synonyms: Synonyms):
-    """The text's matches, or those of the text in the other keyboard layout when that finds more than little;
-    returns (mask, scores, ignored words, searched for, corrected from)."""
+def _match(searcher, columns: Columns, text: str, synonyms: Synonyms, switch: bool = True):
+    """The text's matches, or (when `switch`) those of the text in the other keyboard layout when that finds
+    more than little; returns (mask, scores, ignored words, searched for, corrected from)."""
     mask, scores, ignored = _text_mask(searcher, columns, text, synonyms)
-    if mask is not None and np.count_nonzero(mask) < FEW_RESULTS:
+    if switch and mask is not None and np.count_nonzero(mask) < FEW_RESULTS:
         switched = switch_layout(text)
         if switched:
             other_mask, other_scores, other_ignored = _text_mask(searcher, columns, switched, synonyms)
@@ -286,8 +286,9 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
     organization_id = _check_places(session, request)
     with index.reading() as (searcher, columns):
         text = request.q.strip()
-        text_mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms)
-        suggestion, typo_match = (None, None) if corrected_from else _typo_corrected(
+        text_mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms,
+                                                                          switch=not request.exact)
+        suggestion, typo_match = (None, None) if corrected_from or request.exact else _typo_corrected(
             searcher, columns, text, index.synonyms, text_mask)
         if typo_match is not None:
             (text_mask, scores, ignored), searched_for, corrected_from = typo_match, suggestion, text
