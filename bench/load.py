@@ -74,7 +74,7 @@ def sample_urls(rows: list[dict[str, str]], count: int, seed: int = 7) -> dict[s
 
     urls = defaultdict(set)
     while len(urls["search page"]) < count:
-        urls["search page"].add("/?" + urlencode(filters()))
+        urls["search page"].add("/search?" + urlencode(filters()))
     while len(urls["api search"]) < count // 2:
         urls["api search"].add("/api/v1/programs?" + urlencode(filters()))
     for row in chance.sample(rows, min(count, len(rows))):

@@ -113,8 +113,9 @@ def main() -> None:
         client = app.test_client()
         row("page", "mapped", "p50 ms", "p95 ms", "KB sent", "KB gzip")
         for target, (params, mapped) in closest_searches(app).items():
-            measure(client, f"search, ~{target} mapped ({_describe(params)})", "/", params, arguments.repeat, mapped)
-        html = measure(client, "search, q=шахматы&age=9", "/", {"q": "шахматы", "age": "9"}, arguments.repeat)
+            measure(client, f"search, ~{target} mapped ({_describe(params)})", "/search", params, arguments.repeat,
+                    mapped)
+        html = measure(client, "search, q=шахматы&age=9", "/search", {"q": "шахматы", "age": "9"}, arguments.repeat)
         program = re.search(rb'href="(/programs/[^"]+)"', html).group(1).decode()
         measure(client, f"program page {program}", program, {}, arguments.repeat)
 

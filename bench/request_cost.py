@@ -66,7 +66,7 @@ def main() -> None:
                 if profile:
                     profile.enable()
                 before = len(statements)
-                response = client.get(url)
+                response = client.get(url, headers={"Accept-Encoding": "gzip"})  # as browsers (and bench/load.py) ask
                 queries.append(len(statements) - before)
                 if profile:
                     profile.disable()

@@ -122,12 +122,16 @@ class Centre:
 
 
 class _EmbeddedMap(folium.Map):
-    """folium's Map without its header styles, which size a whole page; our stylesheet sizes the map."""
+    """folium's Map without its header styles, which size a whole page; our stylesheet sizes the map.
+
+    Its scale is metric only (folium's `control_scale` adds miles too, which a Russian page has no use for).
+    """
 
     _template = Template(
         "{% macro header(this, kwargs) %}{% endmacro %}"
         "{% macro html(this, kwargs) %}{{ folium_map.html(this, kwargs) }}{% endmacro %}"
-        "{% macro script(this, kwargs) %}{{ folium_map.script(this, kwargs) }}{% endmacro %}")
+        "{% macro script(this, kwargs) %}{{ folium_map.script(this, kwargs) }}"
+        "L.control.scale({imperial: false}).addTo({{ this.get_name() }});{% endmacro %}")
     _template.globals["folium_map"] = folium.Map._template.module
 
 
@@ -248,7 +252,7 @@ class MapBuilder:
         return RenderedMap(figure.header, figure.html + data, figure.script)
 
     def _figure(self, layer) -> RenderedMap:
-        figure_map = _EmbeddedMap(location=None, tiles=None, control_scale=True, scroll_wheel_zoom=False)
+        figure_map = _EmbeddedMap(location=None, tiles=None, scroll_wheel_zoom=False)
         figure_map.default_js = [("leaflet", self.static_url(LEAFLET + "leaflet.js"))]
         figure_map.default_css = [("leaflet_css", self.static_url(LEAFLET + "leaflet.css"))]
         folium.TileLayer(tiles=self.tiles.url, attr=self.tiles.attribution, name="base", control=False,

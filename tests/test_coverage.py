@@ -275,7 +275,9 @@ def test_pages_and_exports(coverage_app, sample):
 
     municipality = "Кемеровский городской округ"
     detail = client.get(f"/coverage/{municipality}")
-    assert detail.status_code == 200 and "Пробелы" in detail.get_data(as_text=True)
+    detail_html = detail.get_data(as_text=True)
+    assert detail.status_code == 200 and "Где нет программ рядом" in detail_html and "Пробел" not in detail_html
+    assert '<th scope="row">пос. Кедровка</th>' in detail_html and "(пос)" not in detail_html
     districts = client.get(f"/api/v1/coverage/{municipality}").get_json()
     assert districts["municipality"]["programs"] == sum(row["programs"] for row in districts["districts"])
     for table_name in ("districts", "gaps"):
@@ -283,7 +285,8 @@ def test_pages_and_exports(coverage_app, sample):
         assert response.status_code == 200
         assert load_workbook(io.BytesIO(response.data)).active.max_row > 1
     empty = client.get(f"/coverage/{EMPTY_MUNICIPALITY}")
-    assert empty.status_code == 200 and "Нет адресов с точкой на карте" in empty.get_data(as_text=True)
+    assert empty.status_code == 200
+    assert "Ни один адрес этого муниципалитета ещё не отмечен на карте" in empty.get_data(as_text=True)
     assert client.get("/coverage/export/gaps.csv").status_code == 200
     assert client.get("/coverage/export/districts.csv").status_code == 400
 

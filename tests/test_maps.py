@@ -33,6 +33,7 @@ def test_results_map_is_components_with_local_leaflet_and_clusters():
     assert "<html" not in rendered.html and "<iframe" not in rendered.html and "<script>" not in rendered.script
     assert "https://tile.example.org/{z}/{x}/{y}.png" in rendered.script and "\\u00a9 Example" in rendered.script
     assert "fitBounds" in rendered.script
+    assert rendered.script.count("L.control.scale({imperial: false})") == 1  # kilometres only, no miles
     data = pins_of(rendered)
     assert data == {"labels": ["Школа № 1"], "link": "/programs/{id}",
                     "pins": [[55.35, 86.08, "Шахматы", 0, "p1"], [55.36, 86.09, "Танцы", 0, "p2"]]}

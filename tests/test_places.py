@@ -78,3 +78,6 @@ def test_places_api(app, client, tmp_path):
     assert client.get("/api/v1/places").status_code == 400
     near = client.get("/api/v1/programs", query_string={"place": "ул. Весенняя, 5, Кемерово"}).get_json()
     assert near["items"][0]["distance_km"] == 0.0
+    settlement = client.get("/api/v1/places", query_string={"q": "Абагур"}).get_json()  # from the gazetteer
+    assert settlement == {"label": "пос. Абагур, Новокузнецкий городской округ", "lat": 53.7308, "lon": 87.2526,
+                          "precision": "settlement"}

@@ -72,7 +72,7 @@ def map_data(html: str) -> dict:
 
 def test_search_page_lists_counts_and_maps_the_whole_result_set(catalog):
     client = catalog.test_client()
-    html = page(client, "/", per_page=2)
+    html = page(client, "/search", per_page=2)
     assert "Найдено 6\u00a0программ" in html
     assert len(card_titles(html)) == 2
     pins = map_data(html)["pins"]
@@ -85,15 +85,15 @@ def test_a_search_with_many_mapped_results_sends_cells_that_narrow_it(catalog, m
     from navigator import maps
 
     monkeypatch.setattr(maps, "SERVER_CLUSTERS_ABOVE", 2)
-    html = page(catalog.test_client(), "/", per_page=2, page=1)
+    html = page(catalog.test_client(), "/search", per_page=2, page=1)
     block = re.search(r'<script type="application/json" id="map-data">(.*?)</script>', html, re.S)
     data = json.loads(block.group(1))
     assert sum(cell[2] for cell in data["cells"]) == 5 and "pins" not in data
-    assert data["narrow"] == "/?per_page=2&near={lat},{lon}&radius_km={radius}"
+    assert data["narrow"] == "/search?per_page=2&near={lat},{lon}&radius_km={radius}"
 
 
 def test_map_and_scripts_come_from_our_own_static_files(catalog):
-    html = page(catalog.test_client(), "/", q="шахматы")
+    html = page(catalog.test_client(), "/search", q="шахматы")
     sources = re.findall(r'<(?:script|link)[^>]+(?:src|href)="([^"]+)"', html)
     assert sources and all(source.startswith("/static/") for source in sources), sources
     assert "/static/vendor/leaflet-1.9.4/leaflet.js" in sources
@@ -104,23 +104,24 @@ def test_map_and_scripts_come_from_our_own_static_files(catalog):
 
 
 def test_text_and_age_search(catalog):
-    html = page(catalog.test_client(), "/", q="шахматы", age="6")
+    html = page(catalog.test_client(), "/search", q="шахматы", age="6")
     assert card_titles(html) == ["Шахматы для малышей"]
     assert "Найдена 1\u00a0программа" in html
 
 
 def test_chosen_filters_become_removable_chips(catalog):
     client = catalog.test_client()
-    html = page(client, "/", q="шахматы", age="9", direction="sport", free_seats="1")
+    html = page(client, "/search", q="шахматы", age="9", direction="sport", free_seats="1")
     chips = dict((label, href.replace("&amp;", "&")) for href, label in
                  re.findall(r'<a class="chip" href="([^"]+)">([^<]+)<', html))
     assert set(chips) == {"Возраст: 9\u00a0лет", "Физкультурно-спортивная", "Есть свободные места"}
-    assert chips["Возраст: 9\u00a0лет"] == "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B&direction=sport&free_seats=1"
-    assert '<a class="chips__reset" href="/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B">Сбросить всё</a>' in html
+    chess = "q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
+    assert chips["Возраст: 9\u00a0лет"] == f"/search?{chess}&direction=sport&free_seats=1"
+    assert f'<a class="chips__reset" href="/search?{chess}">Сбросить всё</a>' in html
 
 
 def test_facet_counts_stand_next_to_the_choices(catalog):
-    html = page(catalog.test_client(), "/")
+    html = page(catalog.test_client(), "/search")
     assert re.search(r'id="direction-sport"[^>]*>\s*<label for="direction-sport">Физкультурно-спортивная '
                      r'<span class="facet-count">4<', html)
     assert re.search(r'<option value="\d+">Таштагольский муниципальный район \(1\)</option>', html)
@@ -130,11 +131,11 @@ def test_district_list_follows_the_chosen_municipality(catalog, session):
     kemerovo = session.scalar(select(Municipality).where(Municipality.name == "Кемеровский городской округ"))
     leninsky = session.scalar(select(District).where(District.name == "Ленинский"))
     client = catalog.test_client()
-    assert re.search(r'<select id="district" name="district"[^>]*disabled', page(client, "/"))
-    html = page(client, "/", municipality=str(kemerovo.id))
+    assert re.search(r'<select id="district" name="district"[^>]*disabled', page(client, "/search"))
+    html = page(client, "/search", municipality=str(kemerovo.id))
     assert f'<option value="{leninsky.id}">Ленинский (3)</option>' in html
     assert "Шерегеш (" not in html  # another municipality's settlement
-    html = page(client, "/", municipality=str(kemerovo.id), district=str(leninsky.id))
+    html = page(client, "/search", municipality=str(kemerovo.id), district=str(leninsky.id))
     robots = "Робототехника &lt;script&gt;alert(1)&lt;/script&gt; {{ &#39;pwned&#39;|upper }}"
     assert sorted(card_titles(html)) == [robots, "Танцы", "Шахматная школа"]
     assert len(map_data(html)["pins"]) == 3
@@ -144,19 +145,19 @@ def test_district_list_follows_the_chosen_municipality(catalog, session):
 
 def test_pages_and_sort_links(catalog):
     client = catalog.test_client()
-    html = page(client, "/", per_page=2, sort="title")
+    html = page(client, "/search", per_page=2, sort="title")
     assert card_titles(html)[0].startswith("Робототехника")
-    assert 'href="/?sort=title&amp;per_page=2&amp;page=2"' in html
+    assert 'href="/search?sort=title&amp;per_page=2&amp;page=2"' in html
     assert 'rel="next"' in html and 'aria-current="page"' in html
-    html = page(client, "/", per_page=2, sort="title", page=3)
+    html = page(client, "/search", per_page=2, sort="title", page=3)
     assert card_titles(html) == ["Шахматы", "Шахматы для малышей"]
-    assert "На этой странице программ нет" in page(client, "/", per_page=2, page=9)
-    html = page(client, "/")
+    assert "На этой странице программ нет" in page(client, "/search", per_page=2, page=9)
+    html = page(client, "/search")
     assert "по расстоянию" not in html and "по соответствию" not in html
 
 
 def test_near_me_orders_by_distance_and_shows_it(catalog):
-    html = page(catalog.test_client(), "/", near="55.3549,86.0868", radius_km="10", sort="distance")
+    html = page(catalog.test_client(), "/search", near="55.3549,86.0868", radius_km="10", sort="distance")
     assert card_titles(html)[0] == "Шахматы"
     assert "Шахматы для малышей" not in card_titles(html)  # 300 km away
     assert re.search(r'расстояние</span> \d+\u00a0м', html)
@@ -165,7 +166,7 @@ def test_near_me_orders_by_distance_and_shows_it(catalog):
 
 
 def test_near_a_typed_place_found_by_the_geocoding_chain(catalog):
-    html = page(catalog.test_client(), "/", place="Шерегеш", radius_km="10")
+    html = page(catalog.test_client(), "/search", place="Шерегеш", radius_km="10")
     assert card_titles(html) == ["Шахматы для малышей"]
     assert "Нашли: пгт Шерегеш" in html and "по населённому пункту" in html
     chip = re.search(r'<a class="chip" href="([^"]+)">(Рядом: [^<]+)<', html)
@@ -175,7 +176,7 @@ def test_near_a_typed_place_found_by_the_geocoding_chain(catalog):
 
 
 def test_a_place_that_cannot_be_found_is_said_not_ignored(catalog):
-    html = page(catalog.test_client(), "/", place="Абырвалгск", radius_km="3", sort="distance")
+    html = page(catalog.test_client(), "/search", place="Абырвалгск", radius_km="3", sort="distance")
     assert "Не нашли «Абырвалгск»" in html
     assert "Найдено 6\u00a0программ" in html
 
@@ -192,20 +193,20 @@ def test_a_place_that_cannot_be_found_is_said_not_ignored(catalog):
 ])
 def test_a_bad_parameter_gives_a_normal_page_with_a_notice(catalog, params, notice, titles):
     """A person followed a link: the page forgives it and says what it left out (the API stays strict)."""
-    html = page(catalog.test_client(), "/", **params)
+    html = page(catalog.test_client(), "/search", **params)
     assert notice in html and "Неверный запрос" not in html
     assert len(card_titles(html)) == titles
     assert catalog.test_client().get("/api/v1/programs", query_string=params).status_code == 400
 
 
 def test_blank_form_fields_are_no_filter_and_no_notice(catalog):
-    html = page(catalog.test_client(), "/", q="", age="", direction="", price_max="", near="", radius_km="")
+    html = page(catalog.test_client(), "/search", q="", age="", direction="", price_max="", near="", radius_km="")
     assert "notice--warning" not in html and len(card_titles(html)) == 6
 
 
 def test_user_text_is_escaped_everywhere(catalog):
     client = catalog.test_client()
-    html = page(client, "/", q="робототехника")
+    html = page(client, "/search", q="робототехника")
     assert "<script>alert" not in html and "PWNED" not in html
     assert map_data(html)["pins"][0][2] == "Робототехника <script>alert(1)</script> {{ 'pwned'|upper }}"
     html = page(client, "/programs/p6")
@@ -229,7 +230,7 @@ def test_tile_server_comes_from_the_settings(app, tmp_path):
     app.config["TILE_URL"] = "https://{s}.tiles.example.org/{z}/{x}/{y}.png"
     app.config["TILE_ATTRIBUTION"] = "© Example tiles"
     load(app, tmp_path, [make_row(1)])
-    response = app.test_client().get("/")
+    response = app.test_client().get("/search")
     assert "https://*.tiles.example.org" in response.headers["Content-Security-Policy"]
     assert "https://{s}.tiles.example.org/{z}/{x}/{y}.png" in response.get_data(as_text=True)
 
@@ -272,6 +273,23 @@ def test_archived_program_answers_410_with_similar_current_ones(catalog, tmp_pat
     assert "Шахматы" in card_titles(html)
 
 
+def test_the_font_is_served_by_the_site_itself(client):
+    """Golos Text from static/vendor (no CDN), shown at once in a fallback and swapped (font-display: swap)."""
+    with client.get("/static/css/site.css") as stylesheet:
+        css = stylesheet.get_data(as_text=True)
+    faces = re.findall(r"@font-face \{(.*?)\}", css, re.S)
+    assert len(faces) == 4 and all("font-display: swap" in face for face in faces)
+    for url in re.findall(r"url\(\.\./(vendor/[^)]+\.woff2)\)", css):
+        with client.get(f"/static/{url}") as font:
+            assert font.status_code == 200 and font.data[:4] == b"wOF2", url
+    assert '"Golos Text", system-ui' in css
+
+
+def test_quotes_inside_quotes_become_lapki(catalog):
+    html = page(catalog.test_client(), "/search", q="Дом «Творчества»")
+    assert "<title>«Дом „Творчества“» — " in html and "««" not in html and "»»" not in html
+
+
 def test_organization_page_groups_programs_by_direction_and_filters_by_age(catalog):
     client = catalog.test_client()
     html = page(client, "/organizations/o2")
@@ -288,16 +306,16 @@ def test_organization_page_groups_programs_by_direction_and_filters_by_age(catal
 
 def test_low_vision_switch_is_remembered_and_hides_the_map(catalog):
     client = catalog.test_client()
-    response = client.get("/low-vision", query_string={"on": "1", "next": "/?q=шахматы"})
+    response = client.get("/low-vision", query_string={"on": "1", "next": "/search?q=шахматы"})
     assert response.status_code == 302
-    assert response.headers["Location"] == "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
-    html = page(client, "/", q="шахматы")
+    assert response.headers["Location"] == "/search?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B"
+    html = page(client, "/search", q="шахматы")
     assert '<html lang="ru" class="low-vision lv-size-1 lv-scheme-bw lv-images-off lv-spacing-1">' in html
     assert "folium-map" not in html and "карта скрыта" in html
     assert "Обычная версия сайта" in html
     assert "folium-map" not in page(client, "/programs/p1")
     client.get("/low-vision", query_string={"on": "0", "next": "/"})
-    assert "folium-map" in page(client, "/")
+    assert "folium-map" in page(client, "/search")
 
 
 def test_low_vision_settings_are_remembered(catalog):
@@ -358,7 +376,7 @@ def test_a_program_with_its_own_phone_shows_it_in_the_api_and_on_its_card(app, t
 
 def test_an_empty_result_names_the_filter_that_removes_most(catalog):
     client = catalog.test_client()
-    html = page(client, "/", q="шахматы", age="17", free_seats="1")
+    html = page(client, "/search", q="шахматы", age="17", free_seats="1")
     assert "Ничего не нашлось" in html
     advice = re.search(r'<p id="advice">Больше всего программ отсеивает фильтр «([^»]+)»: без него найдётся '
                        r'(\d+)\u00a0\w+\. <a href="([^"]+)">', html)
@@ -366,16 +384,16 @@ def test_an_empty_result_names_the_filter_that_removes_most(catalog):
     label, total, url = advice.groups()
     again = client.get(url.replace("&amp;", "&")).get_data(as_text=True)
     assert len(card_titles(again)) == int(total) and label in ("Возраст ребёнка", "Только где есть свободные места")
-    assert "Попробуйте убрать часть фильтров" not in page(client, "/", q="абырвалг")
+    assert "Попробуйте убрать часть фильтров" not in page(client, "/search", q="абырвалг")
 
 
 def test_a_card_shows_the_street_the_days_and_the_price_that_matched(catalog):
-    html = page(catalog.test_client(), "/", q="танцы", price_max="2000")
+    html = page(catalog.test_client(), "/search", q="танцы", price_max="2000")
     card = html[html.find('<article class="card">'):]
     card = card[:card.find("</article>")]
     assert "г. Кемерово, пр. Ленина, 10" in card
     assert card.find("Сертификат") < card.find("Платно — 2\u202f500\u00a0₽ в месяц, дороже выбранной цены")
-    without_filter = page(catalog.test_client(), "/", q="танцы")
+    without_filter = page(catalog.test_client(), "/search", q="танцы")
     assert "Платно: 2\u202f500\u00a0₽ в месяц" in without_filter and "дороже выбранной" not in without_filter
 
 

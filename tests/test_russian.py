@@ -55,3 +55,29 @@ def test_prices_decimals_distances_and_dates():
                                             ("Пн–Чт 9:00", "Пн, Вт, Ср, Чт"), ("по договорённости", ""), (None, "")])
 def test_weekdays_of_a_schedule(schedule, days):
     assert russian.weekdays(schedule) == days
+
+
+@pytest.mark.parametrize("name, kind, written", [
+    ("Абагур", "пос", "пос. Абагур"), ("Кемерово", "г", "г. Кемерово"), ("Яя", "пгт", "пгт Яя"),
+    ("Лесная Поляна", "ж/р", "жилой район Лесная Поляна"), ("Центральный", russian.CITY_DISTRICT, "Центральный район"),
+    ("Пионер", russian.CITY_DISTRICT, "район Пионер"),
+])
+def test_settlements_are_written_with_their_kind_first(name, kind, written):
+    assert russian.settlement(name, kind) == written
+
+
+@pytest.mark.parametrize("text, written", [
+    ("Шахматы", "«Шахматы»"), ("Изостудия «Радуга»", "«Изостудия „Радуга“»"),
+    ('Ансамбль "Ёлочка"', "«Ансамбль „Ёлочка“»"), ("«Радуга»", "«„Радуга“»"),
+])
+def test_quotes_inside_quotes_are_lapki(text, written):
+    assert russian.quoted(text) == written
+
+
+@pytest.mark.parametrize("name, written", [
+    ("ГАУ ДО «Детский технопарк «Кванториум-42»»", "ГАУ ДО «Детский технопарк „Кванториум-42“»"),
+    ("МБУ ДО «Дом творчества»", "МБУ ДО «Дом творчества»"), ("«А» и «Б»", "«А» и «Б»"), ("без кавычек", "без кавычек"),
+    ("«незакрытая", "«незакрытая"),
+])
+def test_names_that_nest_quotes_are_written_with_lapki_inside(name, written):
+    assert russian.nested_quotes(name) == written

@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import re
+from html import escape as html_escape
+from html import unescape
+from urllib.parse import parse_qs, urlsplit
+
 import pytest
 
 from tests.factories import load_programs, make_row, venue
@@ -198,6 +203,12 @@ def test_bad_values_answer_400_naming_the_parameter(api, params, parameter):
     assert status == 400 and body["error"]["parameter"] == parameter and body["error"]["message"]
 
 
+def test_ranges_in_messages_are_written_as_russian_numbers(api):
+    for params in (dict(price_max="-1"), dict(near="55,86", radius_km="500"), dict(per_page="0")):
+        message = api(**params)[1]["error"]["message"]
+        assert re.search(r"от \d", message) and not re.search(r"\d\.\d|e\+", message), message
+
+
 def test_a_radius_or_distance_order_without_a_point_changes_nothing(api):
     """The contract allows them (OpenAPI cannot tie one parameter to another), so the parser does too."""
     _, everything = api(per_page=100)
@@ -219,3 +230,31 @@ def test_program_organization_and_vocabulary_endpoints(api, client):
     assert len(organization["programs"]) == 10
     directions = client.get("/api/v1/directions").get_json()
     assert {"code": "sport", "label": "Физкультурно-спортивная"} in directions
+
+
+@pytest.mark.parametrize("typed, meant", [("робатотехника", "робототехника"), ("if[vfns", "шахматы")])
+def test_a_corrected_search_offers_the_words_as_typed(api, client, typed, meant):
+    """The page says the words were corrected and links to the typed ones; the API's answer is unchanged."""
+    _, corrected = api(q=typed)
+    assert corrected["query"]["searched_for"] == meant and corrected["query"]["corrected_from"] == typed
+    html = client.get("/search", query_string={"q": typed}).get_data(as_text=True)
+    link = re.search(r'<a class="notice__action" href="([^"]+)">Искать именно «([^»]+)»</a>', html)
+    assert link and link.group(2) == html_escape(typed)
+    assert parse_qs(urlsplit(unescape(link.group(1))).query) == {"q": [typed], "exact": ["1"]}
+    as_typed = client.get(unescape(link.group(1))).get_data(as_text=True)
+    assert 'id="typo-notice"' not in as_typed and f'value="{html_escape(typed)}"' in as_typed
+    _, exact = api(q=typed, exact="1")
+    assert exact["query"]["corrected_from"] is None and exact["query"]["searched_for"] == typed
+    assert api(q=typed, exact="maybe")[0] == 400  # the API stays strict
+
+
+def test_words_that_find_nothing_are_searched_as_suggested_on_the_page_only(api, client):
+    """«ахматы» finds nothing as typed: the page shows the chess programs and says so; the API keeps to the
+    words asked, with the suggestion beside them."""
+    _, asked = api(q="ахматы")
+    assert asked["total"] == 0 and asked["query"]["suggestion"] == "шахматы"
+    html = client.get("/search", query_string={"q": "ахматы"}).get_data(as_text=True)
+    assert "Показаны результаты по запросу «шахматы»" in html and "Найдены 2\u00a0программы" in html
+    link = re.search(r'<a class="notice__action" href="([^"]+)">Искать именно «ахматы»</a>', html).group(1)
+    as_typed = client.get(unescape(link)).get_data(as_text=True)
+    assert "Найдено 0\u00a0программ" in as_typed and "Возможно, вы искали" in as_typed

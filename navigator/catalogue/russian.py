@@ -78,6 +78,44 @@ def date(value: dt.date) -> str:
     return f"{value.day}{NBSP}{MONTHS_GENITIVE[value.month - 1]} {value.year}"
 
 
+#: Settlement kinds of the gazetteer (data/geo/settlements.csv) as a page writes them before the name.
+_SETTLEMENT_KINDS = {"г": "г.", "пгт": "пгт", "рп": "рп", "пос": "пос.", "с": "с.", "д": "д.", "ж/р": "жилой район"}
+CITY_DISTRICT = "район города"
+
+
+def settlement(name: str, kind: str) -> str:
+    """A settlement as people write it: «пос. Абагур», «пгт Яя», «Центральный район» (never «Абагур (пос)»)."""
+    if kind == CITY_DISTRICT:
+        return f"{name} район" if name.endswith(("ий", "ый", "ой")) else f"район {name}"
+    written = _SETTLEMENT_KINDS.get(kind, kind)
+    return f"{written} {name}".strip()
+
+
+_STRAIGHT_QUOTES = re.compile(r'"([^"]*)"')
+
+
+def nested_quotes(text: str, depth: int = 0) -> str:
+    """Quotes inside quotes as „лапки“: «Технопарк «Кванториум»» → «Технопарк „Кванториум“» (names in the data
+    often nest «ёлочки»; `depth` is how many quotes are already open around the text)."""
+    written = []
+    for char in str(text):
+        if char == "«":
+            written.append("«" if depth == 0 else "„")
+            depth += 1
+        elif char == "»" and depth > 0:
+            depth -= 1
+            written.append("»" if depth == 0 else "“")
+        else:
+            written.append(char)
+    return "".join(written)
+
+
+def quoted(text: str) -> str:
+    """«Изостудия „Радуга“»: a name in «ёлочки», its own quotes turned into „лапки“ (never «…«…»»)."""
+    inner = _STRAIGHT_QUOTES.sub(r"«\1»", str(text))  # "…" as «…», then nested like any other
+    return f"«{nested_quotes(inner, depth=1)}»"
+
+
 _PRECISIONS = {"building": "точно по адресу", "street": "по улице", "settlement": "по населённому пункту",
                "municipality": "по центру муниципалитета"}
 

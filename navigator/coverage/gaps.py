@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from navigator.catalogue import russian
 from navigator.catalogue.distance import haversine_km
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage.catalogue import Catalogue
@@ -23,7 +24,6 @@ NEAR_KM = 5.0
 BLOCK = 1_000_000
 
 STATUS_LABELS = {"walk": "до 1,5 км — около 20 минут пешком", "near": "1,5–5 км", "far": "дальше 5 км"}
-CITY_DISTRICT_KIND = "район города"
 
 
 @dataclass(frozen=True)
@@ -37,13 +37,18 @@ class GapPoint:
     lon: float
     population: int | None
 
+    @property
+    def label(self) -> str:
+        """The place as a page writes it: «пос. Абагур», «Центральный район»."""
+        return russian.settlement(self.name, self.kind)
+
 
 def gap_points(gazetteer: Gazetteer) -> list[GapPoint]:
     """The gazetteer's settlements and city district centres (those that are not settlements too), by name."""
     points = [GapPoint(s.name, s.kind, s.municipality, s.lat, s.lon, s.population or None)
               for s in gazetteer.settlements]
     settlements = {(fold(point.municipality), fold(point.name)) for point in points}
-    points += [GapPoint(district, CITY_DISTRICT_KIND, municipality, lat, lon, None)
+    points += [GapPoint(district, russian.CITY_DISTRICT, municipality, lat, lon, None)
                for (municipality, district), (lat, lon) in gazetteer.district_points.items()
                if (fold(municipality), fold(district)) not in settlements]
     return sorted(points, key=lambda point: (fold(point.municipality), fold(point.name)))

@@ -13,7 +13,8 @@ from navigator.coverage.figures import CoverageFilter, Figures, row_labels
 from navigator.coverage.gaps import NEAR_KM, WALK_KM, gap_labels
 from navigator.coverage.service import Snapshot
 
-TABLES = {"municipalities": "Муниципалитеты", "districts": "Районы и населённые пункты", "gaps": "Пробелы"}
+TABLES = {"municipalities": "Муниципалитеты", "districts": "Районы и населённые пункты",
+          "gaps": "Где нет программ рядом"}
 
 
 def child_source(figures: Figures) -> dict | None:

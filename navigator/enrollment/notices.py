@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from navigator.catalogue import russian
 from navigator.enrollment.models import Application
 
 _WHAT = {
@@ -31,7 +32,7 @@ def notice(application: Application, personal: dict, status_url: str) -> Notice 
     what = _WHAT[application.state].format(answer_by=application.answer_by.strftime("%d.%m.%Y"),
                                            reason=application.decline_reason or "не указана")
     program = application.program
-    body = (f"Здравствуйте!\n\nЗаявка № {application.id} на программу «{program.title}» "
+    body = (f"Здравствуйте!\n\nЗаявка № {application.id} на программу {russian.quoted(program.title)} "
             f"({program.organization.name}).\n\n{what}\n\nСостояние заявки, место в очереди и отзыв заявки — "
             f"по личной ссылке (не пересылайте её):\n{status_url}\n\n"
             "Навигатор дополнительного образования\n")

@@ -17,6 +17,7 @@ from pathlib import Path
 import shapely
 from shapely.geometry import Point, shape
 
+from navigator.catalogue import russian
 from navigator.catalogue.vocab import fold
 from navigator.geocoding.address import settlement_names, split_part
 
@@ -48,8 +49,7 @@ class Settlement:
 
     @property
     def label(self) -> str:
-        kind = {"г": "г.", "пос": "пос.", "с": "с.", "д": "д."}.get(self.kind, self.kind)
-        return f"{kind} {self.name}".strip()
+        return russian.settlement(self.name, self.kind)
 
 
 class Boundaries:
@@ -137,7 +137,8 @@ class Gazetteer:
             return Place(settlement.lat, settlement.lon, "settlement", settlement.label)
         if municipality and district:
             if point := self.city_district(municipality, district):
-                return Place(*point, "settlement", f"{district} ({municipality})")
+                label = f"{russian.settlement(district, russian.CITY_DISTRICT)}, {municipality}"
+                return Place(*point, "settlement", label)
             if settlement := self.settlement(district, municipality):
                 return Place(settlement.lat, settlement.lon, "settlement", settlement.label)
         return None

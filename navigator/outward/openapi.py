@@ -299,10 +299,11 @@ def openapi_document() -> dict[str, Any]:
                                   "parameters": COVERAGE_PARAMETERS,
                                   "responses": {"200": _json("Coverage", "Показатели"), **_errors(400)}}},
             "/coverage/{name}": {"get": {
-                "summary": "Охват муниципалитета по районам и пробелы", "operationId": "get_municipality_coverage",
+                "summary": "Охват муниципалитета по районам; где нет программ рядом",
+                "operationId": "get_municipality_coverage",
                 "parameters": [{"name": "name", "in": "path", "required": True, "schema": {"type": "string"},
                                 "description": "Название муниципалитета"}, *COVERAGE_PARAMETERS],
-                "responses": {"200": _json("MunicipalityCoverageDetail", "Показатели и пробелы"),
+                "responses": {"200": _json("MunicipalityCoverageDetail", "Показатели и расстояния до программ"),
                               **_errors(400, 404)}}},
             **vocabulary_paths,
             **hsds_paths(),

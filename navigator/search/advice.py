@@ -1,4 +1,5 @@
-"""Advice for an empty result: which one filter, taken away, brings back the most programs."""
+"""Advice for an empty result: which one filter, taken away, brings back the most programs; or the suggested
+spelling of the words, searched instead."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from navigator.search.engine import run_search
+from navigator.search.engine import SearchResult, run_search
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import SearchRequest
 
@@ -37,3 +38,19 @@ def loosest_filter(session: Session, index, search: SearchRequest) -> Advice | N
         if total and (best is None or total > best.total):
             best = Advice(name, PARAMETERS[name].label, total)
     return best
+
+
+def suggestion_applied(session: Session, index, search: SearchRequest, result: SearchResult, *,
+                       with_points: bool) -> SearchResult:
+    """For a person: when the words found nothing but their suggested spelling finds programs («ахматы» →
+    «шахматы»), those programs, marked as a corrected search (the page offers the words as typed).
+
+    The API answers the words as asked, with the suggestion beside them; `exact` keeps the words here too.
+    """
+    if result.total or not result.suggestion or search.exact:
+        return result
+    corrected = run_search(session, index, replace(search, q=result.suggestion), with_points=with_points)
+    if not corrected.total:
+        return result
+    return replace(corrected, request=search, searched_for=result.suggestion, corrected_from=search.q,
+                   suggestion=result.suggestion, typo=True)

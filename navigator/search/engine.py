@@ -9,12 +9,13 @@ from typing import NamedTuple
 
 import numpy as np
 from sqlalchemy import select
-from sqlalchemy.orm import Session, joinedload
+from sqlalchemy.orm import Session
 
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
-from navigator.catalogue.models import Organization, Program, Venue
+from navigator.catalogue.models import Organization, Program
 from navigator.catalogue.paging import page_count, page_offset
 from navigator.catalogue.place_directory import place_directory
+from navigator.catalogue.programs import with_card_fields
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
 from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
@@ -150,11 +151,11 @@ def _text_mask(searcher, columns: Columns, text: str, synonyms: Synonyms):
     return match.mask, match.scores, match.ignored
 
 
-def _match(searcher, columns: Columns, text: str, synonyms: Synonyms):
-    """The text's matches, or those of the text in the other keyboard layout when that finds more than little;
-    returns (mask, scores, ignored words, searched for, corrected from)."""
+def _match(searcher, columns: Columns, text: str, synonyms: Synonyms, switch: bool = True):
+    """The text's matches, or (when `switch`) those of the text in the other keyboard layout when that finds
+    more than little; returns (mask, scores, ignored words, searched for, corrected from)."""
     mask, scores, ignored = _text_mask(searcher, columns, text, synonyms)
-    if mask is not None and np.count_nonzero(mask) < FEW_RESULTS:
+    if switch and mask is not None and np.count_nonzero(mask) < FEW_RESULTS:
         switched = switch_layout(text)
         if switched:
             other_mask, other_scores, other_ignored = _text_mask(searcher, columns, switched, synonyms)
@@ -275,10 +276,7 @@ def load_programs(session: Session, program_ids: list[int]) -> list[Program]:
     """Programs of one page with what a card shows, in the given order."""
     if not program_ids:
         return []
-    # Joins for the many-to-one parts (one query instead of four); enrollments and ОВЗ load with the model's selectin.
-    found = session.scalars(select(Program).where(Program.id.in_(program_ids)).options(
-        joinedload(Program.organization), joinedload(Program.venue).joinedload(Venue.municipality),
-        joinedload(Program.venue).joinedload(Venue.district))).all()
+    found = session.scalars(with_card_fields(select(Program).where(Program.id.in_(program_ids)))).all()
     by_id = {program.id: program for program in found}
     return [by_id[i] for i in program_ids if i in by_id]
 
@@ -288,8 +286,9 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
     organization_id = _check_places(session, request)
     with index.reading() as (searcher, columns):
         text = request.q.strip()
-        text_mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms)
-        suggestion, typo_match = (None, None) if corrected_from else _typo_corrected(
+        text_mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms,
+                                                                          switch=not request.exact)
+        suggestion, typo_match = (None, None) if corrected_from or request.exact else _typo_corrected(
             searcher, columns, text, index.synonyms, text_mask)
         if typo_match is not None:
             (text_mask, scores, ignored), searched_for, corrected_from = typo_match, suggestion, text

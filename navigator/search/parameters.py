@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 from typing import Any
 
+from navigator.catalogue import russian
 from navigator.catalogue.errors import BadRequest
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, Vocabulary
 
@@ -101,8 +102,8 @@ class Parameter:
 
     def _range_text(self) -> str:
         if self.maximum is None:
-            return f"не меньше {self.minimum:g}"
-        return f"от {self.minimum:g} до {self.maximum:g}"
+            return f"не меньше {_written(self.minimum)}"
+        return f"от {_written(self.minimum)} до {_written(self.maximum)}"
 
     def strict(self, text: str) -> Any:
         """The value the API takes, exactly as the OpenAPI schema allows it; BadRequest otherwise."""
@@ -157,13 +158,18 @@ class Parameter:
                 if self.exclusive_minimum and bound == self.minimum:
                     raise Dropped(f"{self.label}: значение «{text[:30]}» не подходит, оно не учтено.")
                 value = int(bound) if self.kind == "integer" else bound
-                return value, f"{self.label}: вместо «{text[:30]}» взято {value:g}."
+                return value, f"{self.label}: вместо «{text[:30]}» взято {_written(value)}."
             text = str(int(value)) if self.kind == "integer" and math.isfinite(value) and value.is_integer() \
                 else text.replace(",", ".")
         try:
             return self.strict(text), None
         except BadRequest:
             raise Dropped(f"{self.label}: значение «{text[:30]}» не подходит, оно не учтено.") from None
+
+
+def _written(number: float) -> str:
+    """A bound or a value as Russian text writes it: «2 147 483 647», «0,5» (not «2.14748e+09», «0.5»)."""
+    return russian.group_digits(int(number)) if float(number).is_integer() else russian.decimal(number, 3)
 
 
 def _table(*parameters: Parameter) -> dict[str, Parameter]:
@@ -173,6 +179,8 @@ def _table(*parameters: Parameter) -> dict[str, Parameter]:
 PARAMETERS = _table(
     Parameter("q", "text", "Что ищем", "Текст запроса на русском: формы слов, опечатки, неверная раскладка.",
               max_length=MAX_QUERY_LENGTH),
+    Parameter("exact", "flag", "Искать именно набранные слова",
+              "Не исправлять опечатки и раскладку клавиатуры в q: искать слова так, как они набраны."),
     Parameter("age", "integer", "Возраст ребёнка", "Возраст ребёнка: age_min ≤ age ≤ age_max.", minimum=0, maximum=18),
     Parameter("direction", "code", "Направленность", "Направленность (можно несколько).", vocabulary=DIRECTIONS,
               many=True),

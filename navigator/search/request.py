@@ -44,6 +44,7 @@ class SearchRequest:
     ovz: str | None = None
     formats: tuple[str, ...] = ()
     free_seats: bool = False
+    exact: bool = False  # the words as typed: no typo or keyboard-layout correction
     near: tuple[float, float] | None = None
     place: str | None = None  # a typed place; the views turn it into `near` through the geocoding
     radius_km: float | None = None

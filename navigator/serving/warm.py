@@ -13,7 +13,8 @@ from navigator.search import IndexUnavailable
 log = logging.getLogger(__name__)
 
 #: Pages asked once in-process at start: they compile the templates and the map code each kind of page uses.
-WARM_PAGES = ("/", "/?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B", "/coverage", "/api/v1/programs?per_page=1")
+WARM_PAGES = ("/", "/search", "/search?q=%D1%88%D0%B0%D1%85%D0%BC%D0%B0%D1%82%D1%8B", "/coverage",
+              "/api/v1/programs?per_page=1")
 
 
 def warm_up(app: Flask) -> float:

@@ -24,6 +24,7 @@ from navigator.accounts.moderation import (
     return_revision,
     snapshot,
 )
+from navigator.catalogue import russian
 from navigator.catalogue.paging import MAX_PAGE
 from navigator.catalogue.program_rows import FIELD_LABELS, differences
 from navigator.catalogue.vocab import PROGRAM_STATUSES
@@ -81,7 +82,7 @@ def approve_revision(revision_id: int):
             error.describe() for error in refused.errors)
         flash(f"Не удалось опубликовать: {message}", "error")
         return redirect(url_for("municipal.revision", revision_id=revision_id))
-    flash(f"«{program.title}» опубликована.", "status")
+    flash(f"{russian.quoted(program.title)} опубликована.", "status")
     return redirect(url_for("municipal.index"))
 
 
@@ -141,5 +142,5 @@ def archive(public_id: str):
     if not (form.reason.data or "").strip():
         flash("Укажите причину переноса в архив.", "error")
     elif archive_program(session, _account(), found, form.reason.data):
-        flash(f"«{found.title}» перенесена в архив.", "status")
+        flash(f"{russian.quoted(found.title)} перенесена в архив.", "status")
     return redirect(url_for("municipal.program", public_id=public_id))

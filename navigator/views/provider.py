@@ -34,6 +34,7 @@ from navigator.accounts.provider_upload import (
     store_upload,
     upload_problem,
 )
+from navigator.catalogue import russian
 from navigator.catalogue.models import Municipality
 from navigator.catalogue.paging import forgiving_page_number
 from navigator.catalogue.program_rows import blank_row, program_row
@@ -174,11 +175,11 @@ def quick(public_id: str):
     except RecordInvalid as invalid:
         session.rollback()
         for error in invalid.errors:
-            flash(f"«{program.title}»: {error.describe()}", "error")
+            flash(f"{russian.quoted(program.title)}: {error.describe()}", "error")
         return _back_to_list(program)
     if offered:
         enrollment.tell(offered)
-    flash(f"«{program.title}»: изменения сохранены и уже видны в поиске.", "status")
+    flash(f"{russian.quoted(program.title)}: изменения сохранены и уже видны в поиске.", "status")
     return _back_to_list(program)
 
 
@@ -189,7 +190,7 @@ def archive(public_id: str):
     program = access.provider_program(session, _account(), public_id) or abort(404)
     form = ReasonForm()
     if form.validate_on_submit() and archive_program(session, _account(), program, form.reason.data or ""):
-        flash(f"«{program.title}» перенесена в архив и больше не показывается в поиске.", "status")
+        flash(f"{russian.quoted(program.title)} перенесена в архив и больше не показывается в поиске.", "status")
     return _back_to_list(program)
 
 

@@ -13,6 +13,7 @@ from flask_login import current_user
 
 from navigator.accounts import access
 from navigator.accounts.auth import roles_required
+from navigator.catalogue import russian
 from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.models import Program
 from navigator.enrollment import queue
@@ -107,7 +108,7 @@ def taking(public_id: str):
     program.takes_applications = request.form.get("open") == "1"
     mark_programs_changed(session, [program.id])
     session.commit()
-    flash(f"«{program.title}»: " + ("заявки принимаются на сайте." if program.takes_applications else
+    flash(f"{russian.quoted(program.title)}: " + ("заявки принимаются на сайте." if program.takes_applications else
                                     "заявки на сайте не принимаются, родители увидят контакты организации."),
           "status")
     return redirect(url_for("provider_applications.index"))

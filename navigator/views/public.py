@@ -28,12 +28,13 @@ from navigator.geocoding import Resolution
 from navigator.maps import Centre, Pin
 from navigator.outward.linked_data import organization_json_ld, program_json_ld
 from navigator.search import BadRequest, IndexUnavailable, run_search
-from navigator.search.advice import loosest_filter
+from navigator.search.advice import loosest_filter, suggestion_applied
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
 from navigator.search.similar import similar_programs
 from navigator.views import enrollment_support as enrollment
 from navigator.views import vision
+from navigator.views.home import home_summary
 from navigator.views.places import with_place
 from navigator.views.search_page import RADII, PlaceNames, SearchLinks, search_page_links
 from navigator.views.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder
@@ -77,6 +78,18 @@ class TypedPlace:
 
 @blueprint.get("/")
 def index():
+    """The home page; with any parameter, the search page (as every link to a search read before /search)."""
+    if request.args:
+        return search_page()
+    try:
+        summary = home_summary(db_session(), search_index())
+    except IndexUnavailable:
+        abort(503)
+    return render_template("public/home.html", home=summary)
+
+
+@blueprint.get("/search")
+def search_page():
     """The search page: filters with counts, the listing, and a map of the whole result set.
 
     A bad parameter never makes an error page here: it is clamped or dropped and the page says so.
@@ -96,6 +109,7 @@ def index():
         result = run_search(session, search_index(), search, with_points=not low_vision())
     except IndexUnavailable:
         abort(503)
+    result = suggestion_applied(session, search_index(), search, result, with_points=not low_vision())
     places = place_directory(session)
     names = PlaceNames(*places.names(search.municipality, search.district),
                        organization=organization_name(session, search.organization),
@@ -106,13 +120,12 @@ def index():
     advice_url = None
     if advice:
         removed = [(advice.parameter, None)] + ([("district", None)] if advice.parameter == "municipality" else [])
-        advice_url = SearchLinks(url_for("public.index"), search, typed).without(*removed)
+        advice_url = SearchLinks(url_for("public.search_page"), search, typed).without(*removed)
     return render_template(
         "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
-        links=search_page_links(search, result, url_for("public.index"), names, typed), advice=advice,
-        advice_url=advice_url, place=place, districts=places.districts_by_municipality(),
-        notices=notices,
-        parameters=PARAMETERS, home=not request.args, list_urls=_list_urls(search))
+        links=search_page_links(search, result, url_for("public.search_page"), names, typed), advice=advice,
+        advice_url=advice_url, place=place, districts=places.districts_by_municipality(), notices=notices,
+        parameters=PARAMETERS, list_urls=_list_urls(search))
 
 
 def _list_urls(search) -> dict[str, str]:
@@ -147,7 +160,7 @@ def _narrow_pattern() -> str:
     kept = [(key, value) for key, value in request.args.items(multi=True)
             if key not in ("near", "place", "radius_km", "page", "sort") and value]
     query = urlencode(kept + [("near", "{lat},{lon}"), ("radius_km", "{radius}")], safe="{},")
-    return f"{url_for('public.index')}?{query}"
+    return f"{url_for('public.search_page')}?{query}"
 
 
 @blueprint.get("/programs/<public_id>")

@@ -70,6 +70,8 @@ def canonical_pairs(search: SearchRequest, place: str | None = None) -> list[tup
     pairs: list[tuple[str, str]] = []
     if search.q:
         pairs.append(("q", search.q))
+    if search.exact:
+        pairs.append(("exact", "1"))
     if search.age is not None:
         pairs.append(("age", str(search.age)))
     pairs += [("direction", code) for code in search.directions]
@@ -200,6 +202,7 @@ class SearchPageLinks:
     sort_links: list[SortLink]
     pagination: Pagination | None
     suggestion_url: str | None
+    exact_url: str | None  # the words as typed, when the results are of corrected ones
     hidden_pairs: list[tuple[str, str]]
     near_value: str
 
@@ -214,5 +217,6 @@ def search_page_links(search: SearchRequest, result: SearchResult, base_url: str
         sort_links=sort_links(search, links),
         pagination=pagination(result, links),
         suggestion_url=links.with_value("q", result.suggestion) if result.suggestion else None,
+        exact_url=links.with_value("exact", "1") if result.corrected_from else None,
         hidden_pairs=hidden_pairs(search),
         near_value=near_text(search.near) if search.near and not place else "")

@@ -113,5 +113,7 @@ def init_site(app: Flask) -> None:
     app.add_template_filter(russian.distance, "distance")
     app.add_template_filter(russian.date, "ru_date")
     app.add_template_filter(russian.found, "found")
+    app.add_template_filter(russian.quoted, "quoted")
+    app.add_template_filter(russian.nested_quotes, "quotes")
     app.add_template_global(russian.count, "count")
     app.add_template_filter(script_json, "script_json")

@@ -81,20 +81,21 @@
     var form = document.getElementById("search-form");
     if (!button || !form || !("geolocation" in navigator)) { return; }
     var status = document.getElementById("near-status");
-    var radius = document.getElementById("radius_km");
+    var radius = document.getElementById("radius_km");  // the search page's; the home page has none
+    var sort = document.getElementById("sort");
     button.hidden = false;
     button.addEventListener("click", function () {
       status.textContent = "Определяем местоположение…";
       navigator.geolocation.getCurrentPosition(function (position) {
         document.getElementById("near").value =
           position.coords.latitude.toFixed(6) + "," + position.coords.longitude.toFixed(6);
-        document.getElementById("sort").value = "distance";
+        if (sort) { sort.value = "distance"; }
         document.getElementById("place").value = "";
-        radius.disabled = false;
+        if (radius) { radius.disabled = false; }
         status.textContent = "Местоположение определено, ищем рядом.";
         if (window.URLSearchParams) { submitFilled(form); } else { form.submit(); }
       }, function () {
-        status.textContent = "Не удалось определить местоположение. Выберите муниципалитет и район выше.";
+        status.textContent = "Не удалось определить местоположение. Напишите улицу или населённый пункт.";
       }, { enableHighAccuracy: false, timeout: 15000, maximumAge: 300000 });
     });
   }

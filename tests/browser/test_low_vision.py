@@ -24,7 +24,7 @@ def test_the_settings_are_remembered_and_every_scheme_is_accessible(page, live_a
     with database(live_app).session_factory() as session:
         program = session.scalar(select(Program.public_id).where(Program.status == "active").order_by(Program.id))
         organization = session.scalar(select(Organization.public_id).order_by(Organization.id))
-    page.goto("/")
+    page.goto("/search")
     page.get_by_role("link", name="Версия для слабовидящих").click()
     page.wait_for_load_state()
     normal = page.evaluate("parseFloat(getComputedStyle(document.documentElement).fontSize)")
@@ -38,7 +38,8 @@ def test_the_settings_are_remembered_and_every_scheme_is_accessible(page, live_a
     for scheme, colour in SCHEMES.items():
         page.get_by_role("link", name=scheme).click()
         page.wait_for_load_state()
-        for url in ("/", "/?q=шахматы&age=9", f"/programs/{program}", f"/organizations/{organization}", "/coverage"):
+        for url in ("/", "/search?q=шахматы&age=9", f"/programs/{program}", f"/organizations/{organization}",
+                    "/coverage"):
             page.goto(url)
             assert page.evaluate("getComputedStyle(document.body).color") == colour, (scheme, url)
             assert "lv-size-3" in page.locator("html").get_attribute("class")  # remembered on every page

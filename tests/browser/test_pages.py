@@ -60,7 +60,7 @@ def test_not_found_page(watched):
 
 
 def test_low_vision_switch_is_remembered_across_pages(page, live_app):
-    page.goto("/")
+    page.goto("/search")
     page.get_by_role("link", name="Версия для слабовидящих").click()
     page.wait_for_load_state()
     assert "low-vision" in page.locator("html").get_attribute("class")

@@ -45,7 +45,7 @@ def _distances(page) -> list[float]:
 def test_a_typed_street_is_placed_at_the_venue_and_the_nearest_come_first(open_context, live_app):
     city, street, house, point = _a_venue(live_app)
     page, _ = open_context(**PHONE)
-    page.goto("/")
+    page.goto("/search")
     page.get_by_role("link", name="Фильтры").click()  # on the phone the filters open from their button
     page.get_by_label("Адрес или населённый пункт").fill(f"{city} улица {street} {house}")
     page.get_by_label("Радиус поиска").select_option("3")
@@ -62,14 +62,19 @@ def test_a_typed_street_is_placed_at_the_venue_and_the_nearest_come_first(open_c
 
 
 def test_a_typo_is_corrected_and_said(page):
-    page.goto("/?q=робатотехника")
+    page.goto("/search?q=робатотехника")
     assert "Показаны результаты по запросу «робототехника»" in page.locator("#typo-notice").inner_text()
     assert page.locator(".results .card").count() > 0
+    page.goto("/search?q=ахматы")  # nothing as typed: the suggested spelling's programs, and a way back
+    assert "«шахматы»" in page.locator("#typo-notice").inner_text() and page.locator(".results .card").count() > 0
+    page.get_by_role("link", name="Искать именно «ахматы»").click()
+    page.wait_for_url(re.compile(r"exact=1"))
+    assert page.locator("#typo-notice").count() == 0 and page.get_by_label("Что ищем").input_value() == "ахматы"
 
 
 def test_a_bad_link_gives_a_normal_page_with_a_notice(open_context):
     page, _ = open_context(**PHONE)
-    response = page.goto("/?age=abc&page=0&sort=foo")
+    response = page.goto("/search?age=abc&page=0&sort=foo")
     assert response.status == 200
     notices = page.locator(".notice--warning").all_inner_texts()
     assert any("Возраст ребёнка" in notice for notice in notices) and any("Сначала показывать" in n for n in notices)
@@ -78,7 +83,7 @@ def test_a_bad_link_gives_a_normal_page_with_a_notice(open_context):
 
 
 def test_the_form_sends_only_what_is_filled_and_back_restores_it(page):
-    page.goto("/?q=шахматы")
+    page.goto("/search?q=шахматы")
     page.get_by_label("Возраст ребёнка").select_option("9")
     page.get_by_role("button", name="Показать программы").click()
     page.wait_for_url(re.compile(r"age=9"))
@@ -118,28 +123,30 @@ def test_the_program_page_starts_with_the_enrollment_action(open_context, live_a
 
 
 def test_map_clusters_are_read_as_a_number_of_programs(page):
-    page.goto("/?direction=science")  # under a thousand results: clustered in the browser
+    page.goto("/search?direction=science")  # under a thousand results: clustered in the browser
     cluster = page.locator(".marker-cluster").first
     cluster.wait_for()
     assert re.fullmatch(r"\d+ программ[аы]? — приблизить", cluster.locator(".visually-hidden").text_content())
     assert cluster.locator("[aria-hidden='true']").text_content().isdigit()
 
 
-def test_the_home_page_opens_with_directions_the_age_and_near_me(open_context):
+def test_the_home_page_opens_with_questions_and_directions_not_a_list(open_context):
     for options, name in ((PHONE, "phone"), ({}, "desktop")):
         page, _ = open_context(**options)
         page.goto("/")
         tiles = page.locator(".tiles .tile")
-        first_card = page.locator(".results .card").first.bounding_box()
-        assert tiles.count() == 6 and tiles.first.bounding_box()["y"] < first_card["y"]
+        assert tiles.count() == 6 and page.locator(".card").count() == 0  # no list of programs
+        assert page.get_by_label("Что ищем?").bounding_box()["y"] < tiles.first.bounding_box()["y"]
+        assert page.get_by_role("button", name="Показать кружки").bounding_box()["y"] < 844  # asked on screen
         assert page.locator("link[rel='icon']").count() == 1 and page.locator(".site-logo").is_visible()
         screenshot(page, f"{name}-home", full_page=False)
         assert serious_violations(page) == []
     page.get_by_label("Сколько лет ребёнку?").select_option("9")
     page.get_by_label("Рядом со мной").fill("Кедровка")
     page.get_by_role("button", name="Показать кружки").click()
-    page.wait_for_url(re.compile(r"age=9.*place=") )
+    page.wait_for_url(re.compile(r"/search\?age=9&place="))  # only what was filled in
     assert "Ближайшие" in page.locator("#place-understood").inner_text()
     page.goto("/")
     page.locator(".tile", has_text="Техническая").click()
     page.wait_for_url(re.compile("direction=technical"))
+    assert page.locator(".results .card").count() > 0

@@ -59,7 +59,7 @@ def log_in(page, email: str) -> None:
 
 
 def found_titles(page) -> list[str]:
-    page.goto(f"/?q={TITLE}")
+    page.goto(f"/search?q={TITLE}")
     return page.locator(".results .card__title a").all_inner_texts()
 
 

@@ -38,7 +38,7 @@ def markers_on_map(page) -> int:
 
 def test_search_by_text_and_age(watched):
     page, traffic = watched
-    page.goto("/")
+    page.goto("/search")
     page.get_by_label("Что ищем", exact=True).fill("шахматы")
     page.get_by_label("Возраст ребёнка").select_option("9")
     page.get_by_role("button", name="Показать программы").click()
@@ -60,7 +60,7 @@ def test_municipality_then_district_and_the_map_agrees_with_the_list(watched, li
             .join(Venue, Venue.district_id == District.id).join(Program, Program.venue_id == Venue.id)
             .group_by(Municipality.name, District.name).having(func.count(Program.id).between(3, 20))
             .order_by(func.count(Program.id).desc())).first()
-    page.goto("/")
+    page.goto("/search")
     choice = page.locator("#municipality option", has_text=f"{municipality} (").get_attribute("value")
     page.locator("#municipality").select_option(choice)
     assert page.locator("#district").is_enabled()  # the district list followed the municipality
@@ -78,7 +78,7 @@ def test_municipality_then_district_and_the_map_agrees_with_the_list(watched, li
 
 
 def test_pagination(page):
-    page.goto("/?sort=title")
+    page.goto("/search?sort=title")
     first = card_ids(page)
     page.get_by_role("link", name="Вперёд →").first.click()
     page.wait_for_url(re.compile(r"page=2"))
@@ -96,7 +96,7 @@ def test_open_a_program_from_a_map_popup(page, live_app):
             select(Organization.public_id, func.min(Program.title)).join(Program).join(Venue)
             .where(Venue.lat.is_not(None), Program.status == "active")
             .group_by(Organization.public_id).having(func.count(Program.id) == 1)).first()
-    page.goto(f"/?organization={organization}")
+    page.goto(f"/search?organization={organization}")
     marker = page.locator(".map-panel .leaflet-marker-icon").first
     popup_link = page.locator(".leaflet-popup .map-popup a")
     # Leaflet drops a click that lands while the map still pans or zooms to fit the results: wait for the
@@ -117,7 +117,7 @@ def test_open_a_program_from_a_map_popup(page, live_app):
 
 def test_near_me_with_a_granted_location(open_context):
     page, _ = open_context(geolocation={"latitude": 55.3549, "longitude": 86.0868}, permissions=["geolocation"])
-    page.goto("/")
+    page.goto("/search")
     page.get_by_role("button", name="Определить, где я").click()
     page.wait_for_url(re.compile(r"near="))
     query = parse_qs(urlsplit(page.url).query)
@@ -132,7 +132,7 @@ def test_near_me_with_a_granted_location(open_context):
 
 
 def test_near_a_typed_settlement(page):
-    page.goto("/")
+    page.goto("/search")
     page.get_by_label("Адрес или населённый пункт").fill("Кедровка")
     page.locator("#radius_km").select_option("5")  # enabled as soon as a place is typed
     page.get_by_role("button", name="Показать программы").click()
@@ -148,7 +148,7 @@ def _kilometres(text: str) -> float:
 
 
 def test_keyboard_only_search(page):
-    page.goto("/")
+    page.goto("/search")
     page.keyboard.press("Tab")
     assert page.evaluate("document.activeElement.textContent") == "Перейти к содержанию"
     assert page.evaluate("getComputedStyle(document.activeElement).outlineStyle") != "none"
@@ -168,7 +168,7 @@ def test_keyboard_only_search(page):
 
 def test_works_without_javascript(open_context):
     page, _ = open_context(java_script_enabled=False)
-    page.goto("/")
+    page.goto("/search")
     page.get_by_label("Что ищем", exact=True).fill("футбол")
     page.get_by_label("Что ищем", exact=True).press("Enter")
     page.wait_for_url(re.compile(r"q="))
@@ -177,7 +177,7 @@ def test_works_without_javascript(open_context):
 
 def test_on_a_phone_the_list_comes_first_and_the_map_is_one_tap_away(open_context):
     page, _ = open_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page.goto("/")
+    page.goto("/search")
     first_card = page.locator(".results .card").first.bounding_box()
     assert first_card["y"] < page.locator("#map-section").bounding_box()["y"]
     assert not page.locator("#filters").is_visible()  # the filters wait behind their button
@@ -190,7 +190,7 @@ def test_on_a_phone_the_list_comes_first_and_the_map_is_one_tap_away(open_contex
 
 def test_on_a_phone_the_filters_button_comes_first_and_opens_the_filters(open_context):
     page, _ = open_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
-    page.goto("/?age=9&free_seats=1")
+    page.goto("/search?age=9&free_seats=1")
     button = page.get_by_role("link", name="Фильтры (2)")
     assert button.bounding_box()["y"] < page.locator("#total").bounding_box()["y"]
     assert page.locator("#total").bounding_box()["y"] < page.locator(".chips").bounding_box()["y"] < 844
@@ -205,6 +205,6 @@ def test_on_a_phone_the_filters_button_comes_first_and_opens_the_filters(open_co
 
 
 def test_search_page_accessibility_and_look(page):
-    page.goto("/")
+    page.goto("/search")
     screenshot(page, "search")
     assert serious_violations(page) == []
