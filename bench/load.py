@@ -2,12 +2,12 @@
 
     .venv/bin/pip install -e '.[bench]'
     .venv/bin/python bench/load.py [--programs 100000] [--rates 50,100,150,200] [--duration 60]
-                                   [--workers 4] [--stack serve|run] [--keep DIR]
+                                   [--workers 4] [--stack serve|run] [--keep DIR] [--warm-up 30]
 
 It writes a sample catalogue (navigator.sampledata), starts the stack the way an administrator does
 (`scripts/serve.sh`: its own PostgreSQL cluster, Redis, `navigator index-follow`, gunicorn with
 --workers workers; or `--stack run`: the one-process `navigator run` on SQLite), waits for /readyz,
-and then, for each rate, sends requests at that fixed rate for --duration seconds: an open loop (each
+sends --warm-up seconds of the same mix at half the lowest rate (not counted), and then, for each rate, sends requests at that fixed rate for --duration seconds: an open loop (each
 request leaves at its scheduled moment whether or not earlier ones have answered, and its latency is
 counted from that moment), so a slow server is not hidden by a client that waits for it.
 
@@ -232,9 +232,20 @@ def report(rate: float, results, errors, achieved: float, visible: list[float], 
 
 
 async def run_rates(stack: Stack, urls, rates: list[float], duration: float, email: str,
-                    saves: tuple[list[str], str]) -> None:
+                    saves: tuple[list[str], str], warm_up: float) -> None:
+    if warm_up:
+        # A served site has been running: its caches (the page cache under the mapped columns, PostgreSQL's
+        # buffers, each worker's posting lists and templates) are warm. The first measured rate should not
+        # be the one that pays for filling them.
+        results, errors, achieved, _elapsed = await drive(stack.base, urls, min(rates) / 2, warm_up, seed=99)
+        every = [value for values in results.values() for value in values]
+        print(f"warm-up: {len(every)} requests at {achieved:.1f}/s in {warm_up:g} s, "
+              f"p95 {percentile(every, 0.95) * 1000:.0f} ms, {sum(errors.values())} errors (not counted)")
     held = []
     for number, rate in enumerate(rates):
+        if number:
+            await asyncio.sleep(5)  # let a saturated rate's queue drain before the next
+
         visible, failures = [], []
         saver = asyncio.create_task(provider_saves(stack.base, email, saves[0], saves[1], stack.workers,
                                                    time.monotonic() + duration, visible, failures))
@@ -256,6 +267,8 @@ def main() -> None:
     parser.add_argument("--stack", choices=("serve", "run"), default="serve")
     parser.add_argument("--keep", type=Path, help="folder to build in and keep (reused on the next run)")
     parser.add_argument("--urls", type=int, default=3000, help="distinct search-page URLs (others in proportion)")
+    parser.add_argument("--warm-up", type=float, default=30.0, help="seconds of traffic at half the lowest rate "
+                        "before the measured rates (not counted)")
     arguments = parser.parse_args()
     folder = arguments.keep or ROOT / "bench" / "out" / f"load-{arguments.stack}-{arguments.programs}"
     folder.mkdir(parents=True, exist_ok=True)
@@ -286,7 +299,8 @@ def main() -> None:
             sys.exit(f"could not create the provider account: {out.stdout}{out.stderr}")
         rates = [float(rate) for rate in arguments.rates.split(",")]
         asyncio.run(set_password(stack.base, link.group(0)))
-        asyncio.run(run_rates(stack, urls, rates, arguments.duration, email, (programs, organization)))
+        asyncio.run(run_rates(stack, urls, rates, arguments.duration, email, (programs, organization),
+                              arguments.warm_up))
     finally:
         stack.stop()
         if not arguments.keep:
