@@ -7,9 +7,10 @@
 It writes a sample catalogue (navigator.sampledata), starts the stack the way an administrator does
 (`scripts/serve.sh`: its own PostgreSQL cluster, Redis, `navigator index-follow`, gunicorn with
 --workers workers; or `--stack run`: the one-process `navigator run` on SQLite), waits for /readyz,
-sends --warm-up seconds of the same mix at half the lowest rate (not counted), and then, for each rate, sends requests at that fixed rate for --duration seconds: an open loop (each
-request leaves at its scheduled moment whether or not earlier ones have answered, and its latency is
-counted from that moment), so a slow server is not hidden by a client that waits for it.
+sends --warm-up seconds of the same mix at half the lowest rate (not counted), and then, for each rate,
+sends requests at that fixed rate for --duration seconds: an open loop (each request leaves at its
+scheduled moment whether or not earlier ones have answered, and its latency is counted from that
+moment), so a slow server is not hidden by a client that waits for it.
 
 The mix, drawn at random from several thousand distinct URLs: search pages with filters and text 50 %,
 API searches 20 %, program pages 20 %, organization and coverage pages 10 %. Meanwhile a provider
