@@ -27,6 +27,9 @@ from navigator.coverage.population import Population
 
 #: Seconds a catalogue load may take inside a request; a slower one reloads in the background.
 INLINE_RELOAD_S = 0.3
+#: A slow-loading snapshot is reloaded at most this often: with providers saving every second, each worker
+#: would otherwise spend most of its time reloading 100,000 programs (a third of a worker's CPU under load).
+RELOAD_EVERY_S = 60.0
 #: Reports kept per snapshot (filters × pages); each is a few kilobytes.
 CACHED_REPORTS = 256
 NO_DISTRICT = "Район не указан"
@@ -59,6 +62,7 @@ class Snapshot:
     points: list[GapPoint]
     fingerprint: int
     load_seconds: float = 0.0
+    loaded_at: float = field(default_factory=time.monotonic)
     _reports: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -135,8 +139,9 @@ class CoverageService:
 
     A catalogue that loads quickly is reloaded inside the request that finds it out of date, so small
     sites always show exact figures. A large one (100,000 programs load in about 1.5 s) is reloaded
-    in a background thread while the previous snapshot keeps answering, and the pages say that the
-    figures are being recalculated; only the very first request of a process waits for a load.
+    in a background thread, at most once every RELOAD_EVERY_S, while the previous snapshot keeps
+    answering, and the pages say that the figures are being recalculated; only the very first request
+    of a process waits for a load.
     """
 
     def __init__(self, session_factory: sessionmaker, population: Population, points: list[GapPoint]):
@@ -147,20 +152,25 @@ class CoverageService:
         self._load_lock = threading.Lock()
         self._worker_lock = threading.Lock()
         self._worker: threading.Thread | None = None
+        self._outdated = False
 
     @property
     def refreshing(self) -> bool:
-        """Whether a newer snapshot is being loaded in the background (the current one may be out of date)."""
-        return self._worker is not None and self._worker.is_alive()
+        """Whether the snapshot being shown is out of date (a newer one is loading, or will within a minute)."""
+        return self._outdated or (self._worker is not None and self._worker.is_alive())
 
     def snapshot(self, session: Session) -> Snapshot:
-        """The current snapshot (the previous one while a large catalogue reloads in the background)."""
+        """The current snapshot (the previous one while a large catalogue reloads in the background, and for
+        up to RELOAD_EVERY_S after its last load)."""
         snapshot = self._snapshot
         if snapshot is not None and snapshot.fingerprint == fingerprint(session):
+            self._outdated = False
             return snapshot
         if snapshot is None or snapshot.load_seconds < INLINE_RELOAD_S:
             return self._load(session)
-        self._reload_in_background()
+        self._outdated = True
+        if time.monotonic() - snapshot.loaded_at >= RELOAD_EVERY_S:
+            self._reload_in_background()
         return snapshot
 
     @property
@@ -184,12 +194,12 @@ class CoverageService:
                                 current, time.perf_counter() - started)
             snapshot.region(CoverageFilter())  # what the first pages ask for
             snapshot.gaps(None)
-            self._snapshot = snapshot
+            self._snapshot, self._outdated = snapshot, False
             return snapshot
 
     def _reload_in_background(self) -> None:
         with self._worker_lock:
-            if self.refreshing:
+            if self._worker is not None and self._worker.is_alive():
                 return
             self._worker = threading.Thread(target=self._reload, name="coverage-reload", daemon=True)
             self._worker.start()
