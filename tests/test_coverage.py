@@ -206,49 +206,55 @@ def test_gaps_at_1_4_and_1_6_km(database_url, tmp_path):
     database(app).engine.dispose()
 
 
-def test_a_large_catalogue_reloads_in_the_background(coverage_app, tmp_path, monkeypatch):
-    """When loading is slow, the previous figures answer (the page says so) until the new ones are loaded."""
+@pytest.fixture
+def slow_coverage(coverage_app, tmp_path, monkeypatch):
+    """A coverage that counts as slow to load, with one program loaded; add_second() imports another."""
     monkeypatch.setattr(service_module, "INLINE_RELOAD_S", 0.0)
-    monkeypatch.setattr(service_module, "RELOAD_EVERY_S", 0.0)
     client = coverage_app.test_client()
     factory = database(coverage_app).session_factory
     with factory() as session:
         import_file(session, write_csv(tmp_path / "one.csv", [make_row(1)]))
     assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1
-    service = coverage(coverage_app).service
+
+    def add_second():
+        with factory() as session:
+            import_file(session, write_csv(tmp_path / "two.csv", [make_row(1), make_row(2, **venue(2, 55.36, 86.09))]))
+
+    def programs() -> int:
+        return client.get("/api/v1/coverage").get_json()["region"]["programs"]
+
+    return client, coverage(coverage_app).service, add_second, programs
+
+
+def test_a_large_catalogue_reloads_in_the_background(slow_coverage, monkeypatch):
+    """When loading is slow, the previous figures answer (the page says so) until the new ones are loaded."""
+    client, service, add_second, programs = slow_coverage
+    monkeypatch.setattr(service_module, "RELOAD_EVERY_S", 0.0)
     gate = threading.Event()
     load = service_module.load_catalogue
     monkeypatch.setattr(service_module, "load_catalogue", lambda *args: gate.wait(10) and load(*args))
-    with factory() as session:
-        import_file(session, write_csv(tmp_path / "two.csv", [make_row(1), make_row(2, **venue(2, 55.36, 86.09))]))
-    assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1  # the previous figures meanwhile
+    add_second()
+    assert programs() == 1  # the previous figures meanwhile
     assert service.refreshing
     assert "показатели пересчитываются" in client.get("/coverage").get_data(as_text=True)
     gate.set()
     service.wait(10)
     assert not service.refreshing
-    assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 2
+    assert programs() == 2
 
 
-def test_a_large_catalogue_is_reloaded_at_most_once_a_minute(coverage_app, tmp_path, monkeypatch):
+def test_a_large_catalogue_is_reloaded_at_most_once_a_minute(slow_coverage):
     """Providers save every second: a slow snapshot is kept (and said to be out of date) until it is a minute old."""
-    monkeypatch.setattr(service_module, "INLINE_RELOAD_S", 0.0)
-    client = coverage_app.test_client()
-    factory = database(coverage_app).session_factory
-    with factory() as session:
-        import_file(session, write_csv(tmp_path / "one.csv", [make_row(1)]))
-    assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1
-    service = coverage(coverage_app).service
-    with factory() as session:
-        import_file(session, write_csv(tmp_path / "two.csv", [make_row(1), make_row(2, **venue(2, 55.36, 86.09))]))
-    assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1
+    client, service, add_second, programs = slow_coverage
+    add_second()
+    assert programs() == 1
     assert service.refreshing and "показатели пересчитываются" in client.get("/coverage").get_data(as_text=True)
     service.wait(10)
-    assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 1  # no reload yet
+    assert programs() == 1  # no reload yet
     service._snapshot.loaded_at -= service_module.RELOAD_EVERY_S  # a minute later
-    client.get("/api/v1/coverage")
+    programs()
     service.wait(10)
-    assert client.get("/api/v1/coverage").get_json()["region"]["programs"] == 2 and not service.refreshing
+    assert programs() == 2 and not service.refreshing
 
 
 def test_pages_and_exports(coverage_app, sample):
