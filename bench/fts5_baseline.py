@@ -13,8 +13,8 @@ import math
 import sqlite3
 from pathlib import Path
 
-from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
-from navigator.search.analysis import fold, query_words, stem, stems
+from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
+from navigator.search.analysis import query_words, stem, stems
 from navigator.search.documents import FilterRow, documents
 from navigator.search.request import ANY_OVZ, SearchRequest
 from navigator.search.text import MIN_PREFIX, _root

@@ -23,7 +23,8 @@ import Stemmer  # noqa: E402
 from whoosh.lang.snowball.russian import RussianStemmer  # noqa: E402
 from whoosh.query import Or, Term  # noqa: E402
 
-from navigator.search.analysis import fold, stem  # noqa: E402
+from navigator.catalogue.vocab import fold  # noqa: E402
+from navigator.search.analysis import stem  # noqa: E402
 from navigator.search.columns import Columns  # noqa: E402
 from navigator.search.index import open_live  # noqa: E402
 from navigator.search.text import Synonyms, match_text  # noqa: E402
