@@ -35,17 +35,19 @@ class VenuePrograms:
 
 
 def with_card_fields(statement):
-    """Load what a card or a page shows in a fixed number of queries: joins for the many-to-one parts (one
-    query instead of four); enrollments and ОВЗ load with the model's selectin."""
+    """Load what a card or a page shows in one query (each a round trip to the database): the many-to-one
+    parts and the two short collections joined. Results must be read with .unique() and to the end."""
     return statement.options(
         joinedload(Program.organization),
         joinedload(Program.venue).joinedload(Venue.municipality),
-        joinedload(Program.venue).joinedload(Venue.district))
+        joinedload(Program.venue).joinedload(Venue.district),
+        joinedload(Program.enrollments), joinedload(Program.ovz_adaptations))
 
 
 def find_program(session: Session, public_id: str) -> Program | None:
     """The program with this public id, active or archived, with its organization and venue."""
-    return session.scalar(with_card_fields(select(Program).where(Program.public_id == public_id)))
+    return session.scalars(with_card_fields(select(Program).where(Program.public_id == public_id))).unique() \
+        .one_or_none()
 
 
 def find_organization(session: Session, public_id: str) -> Organization | None:
@@ -57,7 +59,7 @@ def active_programs(session: Session, organization: Organization, age: int | Non
     statement = select(Program).where(Program.organization_id == organization.id, Program.status == "active")
     if age is not None:
         statement = statement.where(Program.age_min <= age, Program.age_max >= age)
-    return list(session.scalars(with_card_fields(statement.order_by(Program.title, Program.id))))
+    return list(session.scalars(with_card_fields(statement.order_by(Program.title, Program.id))).unique())
 
 
 def organization_programs(session: Session, organization: Organization, age: int | None = None) -> list[DirectionGroup]:

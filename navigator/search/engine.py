@@ -276,7 +276,7 @@ def load_programs(session: Session, program_ids: list[int]) -> list[Program]:
     """Programs of one page with what a card shows, in the given order."""
     if not program_ids:
         return []
-    found = session.scalars(with_card_fields(select(Program).where(Program.id.in_(program_ids)))).all()
+    found = session.scalars(with_card_fields(select(Program).where(Program.id.in_(program_ids)))).unique().all()
     by_id = {program.id: program for program in found}
     return [by_id[i] for i in program_ids if i in by_id]
 
