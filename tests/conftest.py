@@ -83,6 +83,17 @@ def client(app):
 
 
 @pytest.fixture
+def provider(app, client, tmp_path):
+    """A client signed in as the provider of organization A, in the seeded catalogue (tests/cabinet.py)."""
+    from tests.cabinet import add_account, log_in, seed_catalogue
+
+    seed_catalogue(app, tmp_path)
+    add_account(app, "school@example.org", "provider", organizations=["oA"])
+    log_in(client, "school@example.org")
+    return client
+
+
+@pytest.fixture
 def session(app):
     """A session on the app's database, closed after the test."""
     db = database(app).session_factory()

@@ -25,15 +25,6 @@ from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixtur
 from tests.factories import make_row, write_csv
 
 
-@pytest.fixture
-def provider(app, client, tmp_path):
-    """A client signed in as the provider of organization A, in the seeded catalogue."""
-    seed_catalogue(app, tmp_path)
-    add_account(app, "school@example.org", "provider", organizations=["oA"])
-    log_in(client, "school@example.org")
-    return client
-
-
 def found(client, query: str) -> list[str]:
     """Program ids a parent finds by search (the JSON API runs the same search as the page)."""
     return [item["id"] for item in client.get("/api/v1/programs", query_string={"q": query}).get_json()["items"]]

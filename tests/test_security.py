@@ -183,15 +183,6 @@ def test_the_session_cookie_expires_with_the_absolute_timeout(app):
 
 # --- uploads -------------------------------------------------------------------------------------------
 
-@pytest.fixture
-def provider(app, tmp_path):
-    seed_catalogue(app, tmp_path)
-    add_account(app, "school@example.org", "provider", organizations=["oA"])
-    client = app.test_client()
-    log_in(client, "school@example.org")
-    return client
-
-
 def _upload(client, data: bytes):
     return post(client, "/provider/upload", {"file": (io.BytesIO(data), "programs.csv")},
                 content_type="multipart/form-data")

@@ -28,15 +28,6 @@ from tests.factories import make_row, write_xlsx
 HYPERLINK = '=HYPERLINK("https://evil.example/d","Район")'
 
 
-@pytest.fixture
-def provider(app, tmp_path):
-    seed_catalogue(app, tmp_path)
-    add_account(app, "school@example.org", "provider", organizations=["oA"])
-    client = app.test_client()
-    log_in(client, "school@example.org")
-    return client
-
-
 def _upload(client, data: bytes, name: str = "programs.xlsx"):
     return post(client, "/provider/upload", {"file": (io.BytesIO(data), name)}, content_type="multipart/form-data")
 
