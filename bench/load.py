@@ -20,7 +20,8 @@ so gunicorn hands them to different workers) until the change has been seen by 2
 row: that is the time until a saved program is findable in every worker.
 
 It prints, per rate: achieved throughput, p50/p95/p99 per kind, errors, the visibility times, and
-each worker's memory (RSS and PSS from /proc). aiohttp is the client: a few percent of a core at these
+each worker's memory (RSS and PSS from /proc), and the CPU time each part of the stack, the load generator
+and the whole machine spent per answered request. aiohttp is the client: a few percent of a core at these
 rates, where a load tool with its own Python users (locust) would take much of one of the two cores
 that the server needs.
 """
@@ -30,6 +31,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import csv
+import os
 import random
 import re
 import shutil
@@ -210,8 +212,18 @@ def percentile(values: list[float], share: float) -> float:
         else (values[0] if values else float("nan"))
 
 
+def cpu_reading(stack: Stack) -> dict[str, float]:
+    """CPU seconds so far: the stack's parts, this load generator, and the whole machine."""
+    reading = stack.cpu_seconds_by_part()
+    own = os.times()
+    reading["load generator"] = own.user + own.system
+    busy = Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:]
+    reading["whole machine"] = (sum(map(int, busy)) - int(busy[3]) - int(busy[4])) / os.sysconf("SC_CLK_TCK")
+    return reading
+
+
 def report(rate: float, results, errors, achieved: float, visible: list[float], failures: list[str],
-           memory: list[tuple[float, float]]) -> bool:
+           memory: list[tuple[float, float]], cpu: dict[str, float]) -> bool:
     every = [value for values in results.values() for value in values]
     total_errors = sum(errors.values()) + len(failures)
     p95 = percentile(every, 0.95) * 1000
@@ -229,6 +241,10 @@ def report(rate: float, results, errors, achieved: float, visible: list[float], 
         print(f"   saved program findable in every worker after: median {statistics.median(visible):.2f} s, "
               f"max {max(visible):.2f} s ({len(visible)} saves)")
     print("   worker memory (RSS / PSS MB): " + ", ".join(f"{rss:.0f}/{pss:.0f}" for rss, pss in memory))
+    if every:
+        print("   CPU per answered request: " + ", ".join(
+            f"{part} {seconds * 1000 / len(every):.1f} ms" for part, seconds in
+            sorted(cpu.items(), key=lambda item: -item[1])))
     return p95 <= 300 and total_errors == 0
 
 
@@ -250,10 +266,13 @@ async def run_rates(stack: Stack, urls, rates: list[float], duration: float, ema
         visible, failures = [], []
         saver = asyncio.create_task(provider_saves(stack.base, email, saves[0], saves[1], stack.workers,
                                                    time.monotonic() + duration, visible, failures))
+        before = cpu_reading(stack)
         results, errors, achieved, _elapsed = await drive(stack.base, urls, rate, duration, seed=number)
         await saver
+        after = cpu_reading(stack)
+        cpu = {part: after[part] - before.get(part, 0.0) for part in after}
         memory = [memory_mb(pid) for pid in stack.worker_pids()]
-        if report(rate, results, errors, achieved, visible, failures, memory):
+        if report(rate, results, errors, achieved, visible, failures, memory, cpu):
             held.append(rate)
     print(f"\nHighest rate holding p95 ≤ 300 ms with zero errors: {max(held) if held else 'none'} requests/s "
           f"({stack.kind}, {stack.workers} workers)")

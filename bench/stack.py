@@ -125,6 +125,30 @@ class Stack:
         return [pid for pid in self.processes("navigator index-follow") if "--once" not in _cmdline(pid)
                 and "serve.sh" not in _cmdline(pid)]
 
+    def cpu_seconds_by_part(self) -> dict[str, float]:
+        """CPU seconds used so far by each part of the stack (for where a benchmark's time goes).
+
+        Each process counts with its finished children (PostgreSQL's closed connections end up in the
+        postmaster's), so the difference of two readings is the CPU spent between them.
+        """
+        workers = set(self.worker_pids())
+        parts: dict[str, float] = {}
+        postmaster = _first_line_pid(self.pgdata / "postmaster.pid")
+        redis = _first_line_pid(self.folder / "instance" / "redis.pid")
+        for pid in _pids():
+            if pid in workers:
+                part = "web workers"
+            elif postmaster and _belongs_to(pid, postmaster):
+                part = "PostgreSQL"
+            elif redis and pid == redis:
+                part = "Redis"
+            elif self.process and _belongs_to(pid, self.process.pid):
+                part = "index follower" if "index-follow" in _cmdline(pid) else "gunicorn master and shell"
+            else:
+                continue
+            parts[part] = parts.get(part, 0.0) + _cpu_seconds(pid)
+        return parts
+
     # -- PostgreSQL and Redis of a "serve" stack ---------------------------------------------------------
 
     @property
@@ -175,6 +199,22 @@ def _parent(pid: int) -> int:
         return int(Path(f"/proc/{pid}/stat").read_text().split(") ")[1].split()[1])
     except (OSError, IndexError, ValueError):
         return 0
+
+
+def _first_line_pid(path: Path) -> int | None:
+    try:
+        return int(path.read_text().split()[0])
+    except (OSError, IndexError, ValueError):
+        return None
+
+
+def _cpu_seconds(pid: int) -> float:
+    """User and system time of a process and of its children that have finished."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(") ", 1)[1].split()
+    except (OSError, IndexError):
+        return 0.0
+    return sum(int(value) for value in fields[11:15]) / os.sysconf("SC_CLK_TCK")
 
 
 def _belongs_to(pid: int, ancestor: int) -> bool:

@@ -18,7 +18,7 @@ from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.importer import import_file
 from navigator.catalogue.models import Municipality, Program, ProgramEnrollment, ProgramOvz, Venue
-from navigator.catalogue.vocab import DIRECTIONS
+from navigator.catalogue.vocab import DIRECTIONS, OVZ_CATEGORIES
 from navigator.coverage import load_population
 from navigator.coverage import service as service_module
 from navigator.coverage.gaps import find_gaps, nearest_km, status
@@ -345,6 +345,78 @@ def test_figures_follow_changes(coverage_app, tmp_path):
         session.commit()
     database(other).engine.dispose()
     assert client.get("/api/v1/coverage/Кемеровский городской округ").get_json()["gaps"][0]["nearest_km_sport"] > 50
+
+
+def _changed_in_many_ways(session) -> set[int]:
+    """Seats, status (both ways), enrollment kinds, ОВЗ and a program moved to another known venue, committed."""
+    ids = session.scalars(select(Program.id).order_by(Program.id)).all()
+    first, second, third, fourth, fifth = ids[1], ids[2], ids[3], ids[0], ids[4]
+    session.execute(update(Program).where(Program.id == first).values(seats_total=40, seats_free=0))
+    session.execute(update(Program).where(Program.id == second).values(status="archived"))
+    session.execute(update(Program).where(Program.id == fourth).values(status="active"))  # archived by the sample
+    session.execute(ProgramEnrollment.__table__.delete().where(ProgramEnrollment.program_id == third))
+    session.add(ProgramEnrollment(program_id=third, kind="certificate"))
+    if session.scalar(select(ProgramOvz.category).where(ProgramOvz.program_id == first).limit(1)):
+        session.execute(ProgramOvz.__table__.delete().where(ProgramOvz.program_id == first))
+    else:
+        session.add(ProgramOvz(program_id=first, category=OVZ_CATEGORIES.codes[0]))
+    other_venue = session.scalar(select(Venue.id).where(Venue.id != session.get(Program, fifth).venue_id).limit(1))
+    session.execute(update(Program).where(Program.id == fifth).values(venue_id=other_venue))
+    changed = {first, second, third, fourth, fifth}
+    mark_programs_changed(session, changed)
+    session.commit()
+    return changed
+
+
+def test_a_patched_catalogue_equals_a_loaded_one(coverage_app, sample):
+    """After a save only the changed programs are read again; the result is what a whole load gives."""
+    from navigator.coverage.catalogue import load_catalogue, patch_catalogue
+
+    with database(coverage_app).session_factory() as session:
+        before = load_catalogue(session)
+        changed = _changed_in_many_ways(session)
+        patched = patch_catalogue(session, before, changed)
+        loaded = load_catalogue(session)
+    assert patched is not None and patched.venues is before.venues
+    for name in ("ids", "municipality", "district", "venue", "organization", "direction", "enrollment",
+                 "seats_total", "seats_free", "ovz", "in_person"):
+        assert np.array_equal(getattr(patched, name), getattr(loaded, name)), name
+    assert not np.array_equal(patched.seats_total, before.seats_total)
+
+
+def test_a_change_beyond_the_programs_is_not_patched(coverage_app, sample):
+    """A moved point or a new venue changes gaps and places: the catalogue is then loaded whole."""
+    from navigator.coverage.catalogue import load_catalogue, patch_catalogue
+
+    with database(coverage_app).session_factory() as session:
+        before = load_catalogue(session)
+        program = session.scalar(select(Program).where(Program.status == "active").limit(1))
+        session.execute(update(Venue).where(Venue.id == program.venue_id).values(lat=Venue.lat + 0.01))
+        session.commit()
+        assert patch_catalogue(session, before, {program.id}) is None
+        venue_row = session.get(Venue, program.venue_id)
+        session.add(moved := Venue(organization_id=venue_row.organization_id, municipality_id=venue_row.municipality_id,
+                                   address="г. Кемерово, ул. Новая, 1"))
+        session.flush()
+        program.venue_id = moved.id
+        session.commit()
+        assert patch_catalogue(session, load_catalogue(session), {program.id}) is not None  # known now
+        assert patch_catalogue(session, before, {program.id}) is None
+
+
+def test_a_save_shows_at_once_in_a_large_catalogue(slow_coverage, monkeypatch, tmp_path):
+    """A provider's save patches a slow-loading snapshot in the request: exact figures, no background load."""
+    client, service, _add_second, _programs = slow_coverage
+    loads = []
+    load = service_module.load_catalogue
+    monkeypatch.setattr(service_module, "load_catalogue", lambda *args: loads.append(1) or load(*args))
+    factory = database(client.application).session_factory
+    with factory() as session:
+        import_file(session, write_csv(tmp_path / "seats.csv", [make_row(1, seats_total="30", seats_free="9")]))
+    region = client.get("/api/v1/coverage").get_json()["region"]
+    assert (region["seats"], region["seats_free"]) == (30, 9)
+    assert not service.refreshing and not loads
+    assert "показатели пересчитываются" not in client.get("/coverage").get_data(as_text=True)
 
 
 def test_population_file(tmp_path):

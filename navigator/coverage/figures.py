@@ -151,12 +151,22 @@ def program_mask(catalogue: Catalogue, chosen: CoverageFilter) -> np.ndarray:
     return mask
 
 
+#: Largest groups × values table of marks that _distinct_per_group fills instead of sorting (bytes).
+MARKS_LIMIT = 16_000_000
+
+
 def _distinct_per_group(groups: np.ndarray, values: np.ndarray, count: int) -> np.ndarray:
-    """How many different values each group has."""
+    """How many different values each group has: marks in a groups × values table (a sort of the
+    pairs when that table would be too large); recomputed at every save, so it has to be quick."""
     if not len(groups):
         return np.zeros(count, dtype=np.int64)
-    pairs = np.unique(groups * (int(values.max()) + 1) + values)
-    return np.bincount(pairs // (int(values.max()) + 1), minlength=count)
+    width = int(values.max()) + 1
+    if count * width <= MARKS_LIMIT and values.min() >= 0:
+        marks = np.zeros((count, width), dtype=bool)
+        marks[groups, values] = True
+        return np.count_nonzero(marks, axis=1)
+    pairs = np.unique(groups * width + values)
+    return np.bincount(pairs // width, minlength=count)
 
 
 def grouped_figures(catalogue: Catalogue, mask: np.ndarray, groups: np.ndarray, names: list[str],

@@ -3,8 +3,9 @@
 The snapshot is loaded on first use and kept until the data changes: it records the commit outbox's
 sequence it was read at (navigator.catalogue.changes), and every request compares that with the newest
 sequence — one indexed read, whichever process or machine made the change (a worker, an import from the
-command line, the geocoder). Reports and rendered maps for a filter are cached in the snapshot, so
-they go with it.
+command line, the geocoder). The outbox also says which programs changed, so after a save only those
+are read again; a change that reaches further (a new venue, a moved point) loads the catalogue whole.
+Reports and rendered maps for a filter are cached in the snapshot, so they go with it.
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from navigator.catalogue.changes import sequence_seen
+from navigator.catalogue.changes import entries_after, oldest_sequence, sequence_seen
 from navigator.catalogue.vocab import DIRECTIONS, fold
-from navigator.coverage.catalogue import Catalogue, load_catalogue
+from navigator.coverage.catalogue import Catalogue, load_catalogue, patch_catalogue
 from navigator.coverage.figures import CoverageFilter, Figures, grouped_figures, program_mask
 from navigator.coverage.gaps import Gap, GapPoint, distance_matrix, find_gaps
 from navigator.coverage.population import Population
@@ -30,6 +31,9 @@ INLINE_RELOAD_S = 0.3
 #: A slow-loading snapshot is reloaded at most this often: with providers saving every second, each worker
 #: would otherwise spend most of its time reloading 100,000 programs (a third of a worker's CPU under load).
 RELOAD_EVERY_S = 60.0
+#: Outbox entries and changed programs up to which a snapshot is patched rather than loaded again.
+PATCH_ENTRIES = 1_000
+PATCH_PROGRAMS = 5_000
 #: Reports kept per snapshot (filters × pages); each is a few kilobytes.
 CACHED_REPORTS = 256
 NO_DISTRICT = "Район не указан"
@@ -63,6 +67,7 @@ class Snapshot:
     fingerprint: int
     load_seconds: float = 0.0
     loaded_at: float = field(default_factory=time.monotonic)
+    unpatchable: bool = False  # changes since it was read reach beyond their programs
     _reports: OrderedDict = field(default_factory=OrderedDict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -137,7 +142,8 @@ class Snapshot:
 class CoverageService:
     """Keeps one app's snapshot fresh; the views ask it for the current one.
 
-    A catalogue that loads quickly is reloaded inside the request that finds it out of date, so small
+    A change of a few programs patches the snapshot inside the request that finds it out of date (their
+    rows are read again). Otherwise a catalogue that loads quickly is reloaded inside that request, so small
     sites always show exact figures. A large one (100,000 programs load in about 1.5 s) is reloaded
     in a background thread, at most once every RELOAD_EVERY_S, while the previous snapshot keeps
     answering, and the pages say that the figures are being recalculated; only the very first request
@@ -163,9 +169,13 @@ class CoverageService:
         """The current snapshot (the previous one while a large catalogue reloads in the background, and for
         up to RELOAD_EVERY_S after its last load)."""
         snapshot = self._snapshot
-        if snapshot is not None and snapshot.fingerprint == fingerprint(session):
+        current = fingerprint(session)
+        if snapshot is not None and snapshot.fingerprint == current:
             self._outdated = False
             return snapshot
+        patched = self._patched(session, snapshot, current) if snapshot is not None else None
+        if patched is not None:
+            return patched
         if snapshot is None or snapshot.load_seconds < INLINE_RELOAD_S:
             return self._load(session)
         self._outdated = True
@@ -196,6 +206,37 @@ class CoverageService:
             snapshot.gaps(None)
             self._snapshot, self._outdated = snapshot, False
             return snapshot
+
+    def _patched(self, session: Session, snapshot: Snapshot, current: int) -> Snapshot | None:
+        """The snapshot with the programs changed since it was read (None: too much changed, or beyond them)."""
+        if not self._load_lock.acquire(blocking=False):
+            return None  # a whole load is running; its result will be newer
+        try:
+            if self._snapshot is not snapshot:
+                return self._snapshot  # another thread patched or loaded it meanwhile
+            if snapshot.unpatchable:
+                return None
+            oldest = oldest_sequence(session)
+            if oldest is not None and snapshot.fingerprint < oldest - 1:
+                return None  # entries since the snapshot were pruned
+            entries = entries_after(session, snapshot.fingerprint, PATCH_ENTRIES + 1)
+            if not entries:  # patched up to a change committed after this request's transaction began
+                return snapshot if snapshot.fingerprint > current else None
+            changed = set().union(*(programs for _sequence, programs, _created in entries))
+            catalogue = None
+            if len(entries) <= PATCH_ENTRIES and len(changed) <= PATCH_PROGRAMS:
+                catalogue = patch_catalogue(session, snapshot.catalogue, changed)
+            if catalogue is None:
+                snapshot.unpatchable = True  # until it is loaded whole: do not read the same entries again
+                return None
+            patched = Snapshot(catalogue, snapshot.population, snapshot.points, entries[-1][0],
+                               snapshot.load_seconds, snapshot.loaded_at)
+            if "distances" in snapshot.__dict__:  # the venues are the same, and so are their distances
+                patched.__dict__["distances"] = snapshot.distances
+            self._snapshot, self._outdated = patched, False
+            return patched
+        finally:
+            self._load_lock.release()
 
     def _reload_in_background(self) -> None:
         with self._worker_lock:
