@@ -167,3 +167,28 @@ def test_facets_count_as_if_their_own_filter_were_off(client, session, catalogue
         assert facet["count"] == expected_count(session, {**params, "enrollment": [facet["value"]]}), facet
     for facet in body["facets"]["municipality"]:
         assert facet["count"] == expected_count(session, {**params, "municipality": int(facet["value"])}), facet
+
+
+def test_counting_only_finds_what_the_search_finds(app, session, catalogue):
+    """The advice's looser searches are counted without pages or facets: the same totals as whole searches."""
+    from werkzeug.datastructures import MultiDict
+
+    from navigator.extensions import search_index
+    from navigator.search import run_search
+    from navigator.search.engine import count_results
+    from navigator.search.request import parse_request
+
+    chance = random.Random(11)
+    requests = []
+    for number in range(60):
+        params = random_filters(chance, catalogue)
+        if number % 3 == 0:
+            params["q"] = chance.choice(["шахматы", "футбол вокал", "ахматы", "ifazvfns", "кружок"])
+        if number % 4 == 0:
+            params |= {"near": "55.35,86.08", "radius_km": chance.choice([1, 5, 30])}
+        requests.append(parse_request(MultiDict([(k, str(v)) for k, value in params.items()
+                                                 for v in (value if isinstance(value, list) else [value])])))
+    index = search_index(app)
+    totals = count_results(session, index, requests)
+    assert totals == [run_search(session, index, request).total for request in requests]
+    assert any(totals) and not all(totals)

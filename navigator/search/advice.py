@@ -7,7 +7,7 @@ from dataclasses import dataclass, replace
 
 from sqlalchemy.orm import Session
 
-from navigator.search.engine import SearchResult, run_search
+from navigator.search.engine import SearchResult, count_results, run_search
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import SearchRequest
 
@@ -29,12 +29,12 @@ class Advice:
 
 def loosest_filter(session: Session, index, search: SearchRequest) -> Advice | None:
     """The filter whose removal finds the most programs (None when no filter is set or none helps)."""
+    set_filters = [(name, fields) for name, fields in _FILTERS
+                   if any(getattr(search, field) not in (None, (), False) for field in fields)]
+    looser = [replace(search, page=1, **{field: _UNSET.get(field) for field in fields})
+              for _name, fields in set_filters]
     best: Advice | None = None
-    for name, fields in _FILTERS:
-        if not any(getattr(search, field) not in (None, (), False) for field in fields):
-            continue
-        looser = replace(search, page=1, **{field: _UNSET.get(field) for field in fields})
-        total = run_search(session, index, looser).total
+    for (name, _fields), total in zip(set_filters, count_results(session, index, looser), strict=True):
         if total and (best is None or total > best.total):
             best = Advice(name, PARAMETERS[name].label, total)
     return best

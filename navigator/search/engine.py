@@ -281,43 +281,82 @@ def load_programs(session: Session, program_ids: list[int]) -> list[Program]:
     return [by_id[i] for i in program_ids if i in by_id]
 
 
+class _TextPart(NamedTuple):
+    mask: np.ndarray | None  # None: no searchable words
+    scores: np.ndarray | None
+    ignored: list[str]
+    searched_for: str | None
+    corrected_from: str | None
+    suggestion: str | None
+    typo: bool
+
+
+def _text_part(searcher, columns: Columns, index, request: SearchRequest) -> _TextPart:
+    """The words' matches: as typed, in the other keyboard layout, or with their typos corrected."""
+    text = request.q.strip()
+    mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms,
+                                                                 switch=not request.exact)
+    suggestion, typo_match = (None, None) if corrected_from or request.exact else _typo_corrected(
+        searcher, columns, text, index.synonyms, mask)
+    if typo_match is not None:
+        (mask, scores, ignored), searched_for, corrected_from = typo_match, suggestion, text
+    return _TextPart(mask, scores, ignored, searched_for, corrected_from, suggestion, typo_match is not None)
+
+
+def _filtered(columns: Columns, request: SearchRequest, organization_id: int | None, text_mask: np.ndarray | None):
+    """(base mask, distances, facet masks): the base holds every filter but the facets'."""
+    base = _plain_mask(columns, request, organization_id)
+    if text_mask is not None:
+        base &= text_mask
+    distances = _distances(columns, request, base)
+    if request.radius_km is not None and distances is not None:
+        base &= distances <= request.radius_km  # NaN (no point, or outside the box) is never within
+    return base, distances, _facet_masks(columns, request)
+
+
+def count_results(session: Session, index, requests: Sequence[SearchRequest]) -> list[int]:
+    """How many programs each request finds, without pages, facets or programs: the advice's looser
+    searches, which share their words (matched once)."""
+    totals, texts = [], {}
+    with index.reading() as (searcher, columns):
+        for request in requests:
+            organization_id = _check_places(session, request)
+            key = (request.q.strip(), request.exact)
+            if key not in texts:
+                texts[key] = _text_part(searcher, columns, index, request).mask
+            base, _distances_km, masks = _filtered(columns, request, organization_id, texts[key])
+            for mask in masks.values():
+                base &= mask
+            totals.append(int(np.count_nonzero(base)))
+    return totals
+
+
 def run_search(session: Session, index, request: SearchRequest, *, with_points: bool = False) -> SearchResult:
     """Search the index and the database together; see navigator.search for the design."""
     organization_id = _check_places(session, request)
     with index.reading() as (searcher, columns):
-        text = request.q.strip()
-        text_mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms,
-                                                                          switch=not request.exact)
-        suggestion, typo_match = (None, None) if corrected_from or request.exact else _typo_corrected(
-            searcher, columns, text, index.synonyms, text_mask)
-        if typo_match is not None:
-            (text_mask, scores, ignored), searched_for, corrected_from = typo_match, suggestion, text
-        base = _plain_mask(columns, request, organization_id)
-        if text_mask is not None:
-            base &= text_mask
-        distances = _distances(columns, request, base)
-        if request.radius_km is not None and distances is not None:
-            base &= distances <= request.radius_km  # NaN (no point, or outside the box) is never within
-        masks = _facet_masks(columns, request)
+        text = _text_part(searcher, columns, index, request)
+        base, distances, masks = _filtered(columns, request, organization_id, text.mask)
         final = base.copy()
         for mask in masks.values():
             final &= mask
         total = int(np.count_nonzero(final))
         start = page_offset(request.page, request.per_page)
-        ordered = _order(columns, request, final, scores, distances, start + request.per_page)[start:]
+        ordered = _order(columns, request, final, text.scores, distances, start + request.per_page)[start:]
         page_ids = columns.program_id[ordered].tolist()
         page_distances = distances[ordered].tolist() if distances is not None else [None] * len(page_ids)
         facets = _count_facets(session, columns, request, base, masks)
-        if total == 0 and text:
-            suggestion = suggest(searcher, text)
+        suggestion = text.suggestion
+        if total == 0 and request.q.strip():
+            suggestion = suggest(searcher, request.q.strip())
         points, unmapped = _points(columns, final) if with_points else ([], 0)
     programs = load_programs(session, page_ids)
     distance_of = dict(zip(page_ids, page_distances, strict=True))
     hits = [Hit(p, None if distance_of[p.id] is None or math.isnan(distance_of[p.id]) else distance_of[p.id])
             for p in programs]
-    return SearchResult(request=request, total=total, hits=hits, facets=facets, searched_for=searched_for,
-                        corrected_from=corrected_from, suggestion=suggestion, ignored_words=ignored,
-                        points=points, unmapped=unmapped, typo=typo_match is not None)
+    return SearchResult(request=request, total=total, hits=hits, facets=facets, searched_for=text.searched_for,
+                        corrected_from=text.corrected_from, suggestion=suggestion, ignored_words=text.ignored,
+                        points=points, unmapped=unmapped, typo=text.typo)
 
 
 class MapPoints:
