@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
+from navigator.catalogue.cards import ProgramCard
 from navigator.catalogue.models import Organization, Program, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 
@@ -17,7 +18,7 @@ SIMILAR_LIMIT = 6
 class Nearby:
     """A program with its distance from the program being looked at (None when either has no point)."""
 
-    program: Program
+    program: ProgramCard
     distance_km: float | None
 
 

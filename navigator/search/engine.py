@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
@@ -11,6 +11,7 @@ import numpy as np
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from navigator.catalogue.cards import ProgramCard, load_cards
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
 from navigator.catalogue.models import Organization, Program
 from navigator.catalogue.paging import page_count, page_offset
@@ -36,7 +37,7 @@ class FacetCount:
 
 @dataclass(frozen=True)
 class Hit:
-    program: Program
+    program: ProgramCard | Program  # a card, unless the caller asked for whole programs
     distance_km: float | None
 
 
@@ -331,8 +332,10 @@ def count_results(session: Session, index, requests: Sequence[SearchRequest]) ->
     return totals
 
 
-def run_search(session: Session, index, request: SearchRequest, *, with_points: bool = False) -> SearchResult:
-    """Search the index and the database together; see navigator.search for the design."""
+def run_search(session: Session, index, request: SearchRequest, *, with_points: bool = False,
+               load: Callable[[Session, list[int]], list] = load_cards) -> SearchResult:
+    """Search the index and the database together; see navigator.search for the design. The page's programs
+    are cards (navigator.catalogue.cards) unless `load` reads them otherwise (load_programs: whole ones)."""
     organization_id = _check_places(session, request)
     with index.reading() as (searcher, columns):
         text = _text_part(searcher, columns, index, request)
@@ -350,7 +353,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
         if total == 0 and request.q.strip():
             suggestion = suggest(searcher, request.q.strip())
         points, unmapped = _points(columns, final) if with_points else ([], 0)
-    programs = load_programs(session, page_ids)
+    programs = load(session, page_ids)
     distance_of = dict(zip(page_ids, page_distances, strict=True))
     hits = [Hit(p, None if distance_of[p.id] is None or math.isnan(distance_of[p.id]) else distance_of[p.id])
             for p in programs]

@@ -10,12 +10,12 @@ from __future__ import annotations
 import numpy as np
 from sqlalchemy.orm import Session
 
+from navigator.catalogue.cards import load_cards
 from navigator.catalogue.distance import haversine_km
 from navigator.catalogue.models import Program
 from navigator.catalogue.programs import SIMILAR_LIMIT, Nearby
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.search.columns import Columns
-from navigator.search.engine import load_programs
 
 
 def similar_programs(session: Session, index, program: Program, limit: int = SIMILAR_LIMIT) -> list[Nearby]:
@@ -32,7 +32,7 @@ def similar_programs(session: Session, index, program: Program, limit: int = SIM
         chosen: list[tuple[int, float | None]] = []
         for group in (same_profile, same_direction):
             chosen += _nearest(columns, group, origin, limit - len(chosen))
-    programs = {p.id: p for p in load_programs(session, [program_id for program_id, _ in chosen])}
+    programs = {p.id: p for p in load_cards(session, [program_id for program_id, _ in chosen])}
     found = [Nearby(programs[program_id], distance) for program_id, distance in chosen if program_id in programs]
     # Within each group nearest first; equal distances (or none) by title.
     return sorted(found, key=lambda near: (not profile or fold(near.program.profile or "") != profile,

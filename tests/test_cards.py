@@ -1,0 +1,46 @@
+"""Cards (navigator.catalogue.cards) say what the models say, read with one plain query."""
+
+from __future__ import annotations
+
+from sqlalchemy import select
+
+from navigator.catalogue.cards import load_cards
+from navigator.catalogue.models import Program, ProgramEnrollment, ProgramOvz
+from navigator.catalogue.programs import with_card_fields
+from navigator.catalogue.vocab import ENROLLMENT_KINDS, OVZ_CATEGORIES
+from tests.factories import load_programs, make_row
+
+CARD_FIELDS = ("id", "public_id", "title", "direction", "profile", "age_min", "age_max", "price_rub", "seats_free",
+               "rating", "schedule")
+
+
+def test_cards_match_the_programs(app, session, tmp_path):
+    every_kind = ";".join(reversed([term.label for term in ENROLLMENT_KINDS]))  # not in the vocabulary's order
+    two_ovz = ";".join([term.label for term in OVZ_CATEGORIES][:2][::-1])
+    rows = [make_row(1), make_row(2, district="", enrollment=every_kind, price_rub="1500", ovz=two_ovz, profile="",
+                                  seats_free="", rating="", rating_count=""),
+            make_row(3, organization_id="o2", organization="ДДТ «Радуга»", address="г. Кемерово, пр. Ленина, 1",
+                     lat="", lon="", district="", enrollment=ENROLLMENT_KINDS.label("certificate"))]
+    load_programs(app, rows, tmp_path)
+    programs = session.scalars(with_card_fields(select(Program).order_by(Program.id.desc()))).unique().all()
+    assert session.scalar(select(ProgramOvz.program_id).limit(1)) and session.scalar(
+        select(ProgramEnrollment.program_id).limit(1))
+    ids = [program.id for program in programs]
+    cards = load_cards(session, ids + [10_000])
+    assert [card.id for card in cards] == ids  # in the order asked; an id that does not exist is left out
+    for program, card in zip(programs, cards, strict=True):
+        for name in CARD_FIELDS:
+            assert getattr(card, name) == getattr(program, name), name
+        assert list(card.enrollment_kinds) == program.enrollment_kinds
+        assert list(card.ovz_categories) == program.ovz_categories
+        assert (card.organization.public_id, card.organization.name) == (program.organization.public_id,
+                                                                         program.organization.name)
+        venue = program.venue
+        assert (card.venue.address, card.venue.lat, card.venue.lon, card.venue.precision) == (
+            venue.address, venue.lat, venue.lon, venue.precision)
+        assert card.venue.municipality.name == venue.municipality.name
+        assert (card.venue.district.name if card.venue.district else None) == (
+            venue.district.name if venue.district else None)
+    assert any(len(card.enrollment_kinds) == 3 for card in cards) and any(card.ovz_categories for card in cards)
+    assert any(card.venue.district is None for card in cards)
+    assert load_cards(session, []) == []
