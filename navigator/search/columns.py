@@ -85,6 +85,13 @@ class Segment:
         saved = _saved_arrays(folder, reader.segment().segment_id())
         self.arrays, self._titles = saved if saved else (_segment_arrays(reader), None)
         self.terms = SegmentTerms()
+        self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
+
+    def codes(self, name: str) -> tuple[np.ndarray, np.ndarray]:
+        """(the field's distinct values, sorted; each document's number among them), made once per segment."""
+        if name not in self._codes:
+            self._codes[name] = np.unique(self.arrays[name], return_inverse=True)
+        return self._codes[name]
 
     @property
     def sorted_titles(self) -> tuple[np.ndarray, np.ndarray]:
@@ -97,8 +104,9 @@ class Segment:
 class StringColumn:
     """One string field across segments, without joining them: indexing gathers only the asked documents."""
 
-    def __init__(self, parts: list[np.ndarray]):
-        self.parts = parts
+    def __init__(self, segments: list[Segment], name: str):
+        self.segments, self.name = segments, name
+        self.parts = parts = [segment.arrays[name] for segment in segments]
         self.starts = np.cumsum([0] + [len(part) for part in parts])
 
     def __len__(self) -> int:
@@ -118,7 +126,13 @@ class StringColumn:
         return found
 
     def __eq__(self, value) -> np.ndarray:  # a mask, as numpy's == gives
-        return np.concatenate([np.asarray(part == value, dtype=bool) for part in self.parts] or [np.zeros(0, bool)])
+        """Compared through each segment's codes of the field: comparing 100,000 strings took a millisecond."""
+        masks = []
+        for segment in self.segments:
+            values, codes = segment.codes(self.name)
+            at = int(np.searchsorted(values, value))
+            masks.append(codes == at if at < len(values) and values[at] == value else np.zeros(len(codes), bool))
+        return np.concatenate(masks or [np.zeros(0, bool)])
 
     __hash__ = None
 
@@ -167,7 +181,7 @@ class Columns:
         self.live = np.concatenate(live) if live else np.zeros(0, dtype=bool)
         for name in FIELDS:
             if name in OBJECT_FIELDS:
-                setattr(self, name, StringColumn([p[name] for p in parts]))
+                setattr(self, name, StringColumn([segment for _reader, _offset, segment in self.segments], name))
             else:
                 setattr(self, name, np.concatenate([p[name] for p in parts]) if parts
                         else np.zeros(0, dtype=_dtype(name)))
