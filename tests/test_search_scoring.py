@@ -76,6 +76,21 @@ def test_term_scores_are_whooshs_bm25f(two_segments, field, word):
         assert [scores.score[d] for d in matched] == pytest.approx([expected[d] for d in matched], rel=1e-12)
 
 
+@pytest.mark.parametrize("word", ["шахмат", "шашк", "танц", "шахмт", "ш"])
+def test_typo_terms_are_whooshs_in_every_segment(two_segments, word):
+    """The typo automaton is made once per word and walked in each segment: the same terms as Whoosh's own."""
+    from navigator.search.scoring import _terms_one_typo_away
+
+    with two_segments.reading() as (_searcher, columns):
+        found = 0
+        for reader, _offset, _segment in columns.segments:
+            for field in ("heading", "body"):
+                expected = set(reader.terms_within(field, word, 1, prefix=1))
+                assert set(_terms_one_typo_away(reader, field, word)) == expected
+                found += len(expected)
+        assert found or word in ("ш",)
+
+
 def test_a_text_match_leaves_out_deleted_documents_and_scores_every_alternative(two_segments):
     with two_segments.reading() as (searcher, columns):
         match = match_text(searcher, columns, "шахматы", Synonyms([]))
