@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from sqlalchemy import and_, func, select
+from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
 from navigator.catalogue.cards import ProgramCard
@@ -45,10 +45,13 @@ def with_card_fields(statement):
         joinedload(Program.enrollments), joinedload(Program.ovz_adaptations))
 
 
+#: Built once, not on every program page (building the statement and its options showed in the page's profile).
+_PROGRAM_BY_PUBLIC_ID = with_card_fields(select(Program).where(Program.public_id == bindparam("public_id")))
+
+
 def find_program(session: Session, public_id: str) -> Program | None:
     """The program with this public id, active or archived, with its organization and venue."""
-    return session.scalars(with_card_fields(select(Program).where(Program.public_id == public_id))).unique() \
-        .one_or_none()
+    return session.scalars(_PROGRAM_BY_PUBLIC_ID, {"public_id": public_id}).unique().one_or_none()
 
 
 def find_organization(session: Session, public_id: str) -> Organization | None:
