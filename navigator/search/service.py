@@ -17,6 +17,7 @@ import contextlib
 import os
 import threading
 import time
+import weakref
 from collections.abc import Callable
 from pathlib import Path
 
@@ -41,6 +42,10 @@ class SearchIndex:
         self._columns: Columns | None = None
         self._segment_cache: dict = {}
         self._checked_at = 0.0
+        # The open searcher holds open files (segments are read unmapped, see open_live): closed when this
+        # object goes away without close() — an app a test or a script drops — before the files complain.
+        self._open: list = []
+        weakref.finalize(self, _close_searchers, self._open)
 
     @contextlib.contextmanager
     def reading(self):
@@ -64,7 +69,7 @@ class SearchIndex:
             if (found := read_state(self.index_dir).get("format")) != FORMAT_VERSION:
                 raise IndexUnavailable(f"The search index in {self.index_dir} is of format {found}, not "
                                        f"{FORMAT_VERSION}: it is being rebuilt (`navigator index-follow`).")
-            self._index = open_live(self.index_dir)
+            self._index = open_live(self.index_dir, mapped=False)  # reopened at every generation: see open_live
             self._target = target
         elif self._searcher.up_to_date():
             return
@@ -75,6 +80,7 @@ class SearchIndex:
             searcher.close()
             raise
         old, self._searcher, self._columns = self._searcher, searcher, columns
+        self._open[:] = [searcher]
         if old is not None:
             hand_over_corrections(old, searcher)
             old.close()  # safe: every search runs under self._lock, so none is using it
@@ -82,6 +88,7 @@ class SearchIndex:
     def _close(self) -> None:
         if self._searcher is not None:
             self._searcher.close()
+        self._open.clear()
         self._index, self._searcher, self._columns, self._target = None, None, None, None
         self._segment_cache.clear()
 
@@ -101,3 +108,9 @@ class SearchIndex:
     def close(self) -> None:
         with self._lock:
             self._close()
+
+
+def _close_searchers(searchers: list) -> None:
+    for searcher in searchers:
+        searcher.close()
+    searchers.clear()
