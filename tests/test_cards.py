@@ -44,3 +44,20 @@ def test_cards_match_the_programs(app, session, tmp_path):
     assert any(len(card.enrollment_kinds) == 3 for card in cards) and any(card.ovz_categories for card in cards)
     assert any(card.venue.district is None for card in cards)
     assert load_cards(session, []) == []
+
+
+def test_an_organizations_cards_are_its_current_programs_by_title(app, session, tmp_path):
+    from navigator.catalogue.cards import organization_cards
+    from navigator.catalogue.models import Organization
+
+    load_programs(app, [make_row(1, title="Шахматы", age_min="7", age_max="12"),
+                        make_row(2, title="Авиамоделирование", age_min="10", age_max="17"),
+                        make_row(3, title="Бисероплетение", organization_id="o2", organization="ДДТ"),
+                        make_row(4, title="Волейбол", age_min="5", age_max="9"),
+                        make_row(5, title="Гитара", age_min="5", age_max="9")], tmp_path)
+    session.execute(Program.__table__.update().where(Program.public_id == "p5").values(status="archived"))
+    session.commit()
+    first = session.scalar(select(Organization.id).where(Organization.public_id == "o1"))
+    assert [card.title for card in organization_cards(session, first)] == ["Авиамоделирование", "Волейбол", "Шахматы"]
+    assert [card.public_id for card in organization_cards(session, first, age=8)] == ["p4", "p1"]
+    assert [card.public_id for card in organization_cards(session, first, age=16)] == ["p2"]

@@ -70,7 +70,7 @@ def _joined_codes(column, owner):
             .correlate(Program).scalar_subquery())
 
 
-_CARD_QUERY = (
+_CARD_COLUMNS = (
     select(Program.id, Program.public_id, Program.title, Program.direction, Program.profile, Program.age_min,
            Program.age_max, Program.price_rub, Program.seats_free, Program.rating, Program.schedule,
            Organization.public_id, Organization.name, Venue.address, Venue.lat, Venue.lon, Venue.precision,
@@ -81,8 +81,8 @@ _CARD_QUERY = (
     .join(Venue, Program.venue_id == Venue.id)
     .join(Municipality, Venue.municipality_id == Municipality.id)
     .outerjoin(District, Venue.district_id == District.id)
-    .where(Program.id.in_(bindparam("ids", expanding=True)))
 )
+_CARDS_BY_ID = _CARD_COLUMNS.where(Program.id.in_(bindparam("ids", expanding=True)))
 
 
 def _in_order(joined: str | None, codes: tuple[str, ...]) -> tuple[str, ...]:
@@ -94,15 +94,25 @@ def load_cards(session: Session, program_ids: list[int]) -> list[ProgramCard]:
     """The cards of these programs, in the given order (ids that no longer exist are left out)."""
     if not program_ids:
         return []
-    rows = session.connection().execute(_CARD_QUERY, {"ids": program_ids}).all()
-    cards = {}
-    for (program_id, public_id, title, direction, profile, age_min, age_max, price_rub, seats_free, rating,
-         schedule, organization_id, organization_name, address, lat, lon, precision, municipality, district,
-         enrollments, ovz) in rows:
-        cards[program_id] = ProgramCard(
-            program_id, public_id, title, direction, profile, age_min, age_max, price_rub, seats_free, rating,
-            schedule, CardOrganization(organization_id, organization_name),
-            CardVenue(address, lat, lon, precision, PlaceName(municipality),
-                      PlaceName(district) if district is not None else None),
-            _in_order(enrollments, ENROLLMENT_KINDS.codes), _in_order(ovz, OVZ_CATEGORIES.codes))
+    cards = {card.id: card for card in _cards(session.connection().execute(_CARDS_BY_ID, {"ids": program_ids}))}
     return [cards[i] for i in program_ids if i in cards]
+
+
+def organization_cards(session: Session, organization_id: int, age: int | None = None) -> list[ProgramCard]:
+    """An organization's current programs (for a child's age, if given) by title."""
+    statement = _CARD_COLUMNS.where(Program.organization_id == organization_id, Program.status == "active")
+    if age is not None:
+        statement = statement.where(Program.age_min <= age, Program.age_max >= age)
+    return _cards(session.connection().execute(statement.order_by(Program.title, Program.id)))
+
+
+def _cards(rows) -> list[ProgramCard]:
+    return [ProgramCard(
+        program_id, public_id, title, direction, profile, age_min, age_max, price_rub, seats_free, rating,
+        schedule, CardOrganization(organization_id, organization_name),
+        CardVenue(address, lat, lon, precision, PlaceName(municipality),
+                  PlaceName(district) if district is not None else None),
+        _in_order(enrollments, ENROLLMENT_KINDS.codes), _in_order(ovz, OVZ_CATEGORIES.codes))
+        for (program_id, public_id, title, direction, profile, age_min, age_max, price_rub, seats_free, rating,
+             schedule, organization_id, organization_name, address, lat, lon, precision, municipality, district,
+             enrollments, ovz) in rows]

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from sqlalchemy import and_, bindparam, func, select
 from sqlalchemy.orm import Session, joinedload, selectinload
 
-from navigator.catalogue.cards import ProgramCard
+from navigator.catalogue.cards import ProgramCard, organization_cards
 from navigator.catalogue.models import Organization, Program, Venue
 from navigator.catalogue.vocab import DIRECTIONS
 
@@ -26,7 +26,7 @@ class Nearby:
 class DirectionGroup:
     direction: str
     label: str
-    programs: list[Program]
+    programs: list[ProgramCard]
 
 
 @dataclass(frozen=True)
@@ -58,17 +58,9 @@ def find_organization(session: Session, public_id: str) -> Organization | None:
     return session.scalar(select(Organization).where(Organization.public_id == public_id))
 
 
-def active_programs(session: Session, organization: Organization, age: int | None = None) -> list[Program]:
-    """The organization's current programs (for a child's age, if given) by title, with what a card shows."""
-    statement = select(Program).where(Program.organization_id == organization.id, Program.status == "active")
-    if age is not None:
-        statement = statement.where(Program.age_min <= age, Program.age_max >= age)
-    return list(session.scalars(with_card_fields(statement.order_by(Program.title, Program.id))).unique())
-
-
 def organization_programs(session: Session, organization: Organization, age: int | None = None) -> list[DirectionGroup]:
     """The organization's current programs (for a child's age, if given), grouped by direction."""
-    programs = active_programs(session, organization, age)
+    programs = organization_cards(session, organization.id, age)
     groups = []
     for term in DIRECTIONS:
         members = [p for p in programs if p.direction == term.code]

@@ -9,8 +9,9 @@ from sqlalchemy import select
 
 from navigator.accounts.auth import limiter
 from navigator.catalogue import vocab
+from navigator.catalogue.cards import organization_cards
 from navigator.catalogue.models import District, Municipality
-from navigator.catalogue.programs import active_programs, find_organization, find_program
+from navigator.catalogue.programs import find_organization, find_program
 from navigator.catalogue.spreadsheet import FORMATS, render
 from navigator.coverage import tables
 from navigator.enrollment.queue import public_queue
@@ -126,7 +127,7 @@ def organization(public_id: str):
     if found is None:
         return error_response(404, f"Организация «{public_id}» не найдена")
     return jsonify(dict(organization_summary(found), programs=[
-        program_summary(p, _program_url(p.public_id)) for p in active_programs(session, found)]))
+        program_summary(p, _program_url(p.public_id)) for p in organization_cards(session, found.id)]))
 
 
 @blueprint.get("/municipalities")

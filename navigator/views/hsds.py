@@ -48,7 +48,7 @@ def _paging() -> tuple[int, int]:
         if not text:
             values[name] = default
             continue
-        if not text.isdigit() or len(text) > 9 or not 1 <= int(text) <= high:
+        if not (text.isascii() and text.isdigit()) or len(text) > 9 or not 1 <= int(text) <= high:  # not «³»
             raise BadParameter(name, f"{name}: целое число от 1 до {high}")
         values[name] = int(text)
     return values["page"], values["per_page"]
