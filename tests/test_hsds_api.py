@@ -70,7 +70,8 @@ def test_unknown_ids_answer_404_in_json(catalogue, client, path):
     assert response.status_code == 404 and response.get_json()["error"]["status"] == 404
 
 
-@pytest.mark.parametrize("query", [{"page": "0"}, {"page": "x"}, {"per_page": "1001"}, {"per_page": "³"}, {"page": "٣"}])
+@pytest.mark.parametrize("query", [{"page": "0"}, {"page": "x"}, {"per_page": "1001"},
+                                   {"per_page": "³"}, {"page": "٣"}])  # digits to Python, not to the API
 def test_bad_paging_answers_400_naming_the_parameter(catalogue, client, query):
     response = client.get("/hsds/services", query_string=query)
     assert response.status_code == 400
