@@ -106,6 +106,12 @@ def oldest_sequence(session: Session) -> int | None:
     return session.execute(select(func.min(OutboxEntry.sequence))).scalar()
 
 
+def holds_everything_after(oldest: int | None, sequence: int) -> bool:
+    """Whether an outbox whose oldest kept entry is `oldest` still holds every entry after `sequence` (a reader
+    further behind than the pruning must read the catalogue whole: an index rebuild, a coverage reload)."""
+    return oldest is None or sequence >= oldest - 1
+
+
 def entries_after(session: Session, sequence: int, limit: int) -> list[tuple[int, set[int], object]]:
     """(sequence, program ids, created_at) of up to `limit` entries after `sequence`, oldest first."""
     rows = session.execute(select(OutboxEntry.sequence, OutboxEntry.program_ids, OutboxEntry.created_at)

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from navigator.catalogue.changes import entries_after, oldest_sequence, sequence_seen
+from navigator.catalogue.changes import entries_after, holds_everything_after, oldest_sequence, sequence_seen
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage.catalogue import Catalogue, load_catalogue, patch_catalogue
 from navigator.coverage.figures import CoverageFilter, Figures, grouped_figures, program_mask
@@ -216,8 +216,7 @@ class CoverageService:
                 return self._snapshot  # another thread patched or loaded it meanwhile
             if snapshot.unpatchable:
                 return None
-            oldest = oldest_sequence(session)
-            if oldest is not None and snapshot.fingerprint < oldest - 1:
+            if not holds_everything_after(oldest_sequence(session), snapshot.fingerprint):
                 return None  # entries since the snapshot were pruned
             entries = entries_after(session, snapshot.fingerprint, PATCH_ENTRIES + 1)
             if not entries:  # patched up to a change committed after this request's transaction began

@@ -315,6 +315,14 @@ def _filtered(columns: Columns, request: SearchRequest, organization_id: int | N
     return base, distances, _facet_masks(columns, request)
 
 
+def _all_filters(base: np.ndarray, masks: dict[str, np.ndarray]) -> np.ndarray:
+    """The documents that pass the base and every facet's filter (a new mask: the base is kept for the facets)."""
+    final = base.copy()
+    for mask in masks.values():
+        final &= mask
+    return final
+
+
 def count_results(session: Session, index, requests: Sequence[SearchRequest]) -> list[int]:
     """How many programs each request finds, without pages, facets or programs: the advice's looser
     searches, which share their words (matched once)."""
@@ -326,9 +334,7 @@ def count_results(session: Session, index, requests: Sequence[SearchRequest]) ->
             if key not in texts:
                 texts[key] = _text_part(searcher, columns, index, request).mask
             base, _distances_km, masks = _filtered(columns, request, organization_id, texts[key])
-            for mask in masks.values():
-                base &= mask
-            totals.append(int(np.count_nonzero(base)))
+            totals.append(int(np.count_nonzero(_all_filters(base, masks))))
     return totals
 
 
@@ -340,9 +346,7 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
     with index.reading() as (searcher, columns):
         text = _text_part(searcher, columns, index, request)
         base, distances, masks = _filtered(columns, request, organization_id, text.mask)
-        final = base.copy()
-        for mask in masks.values():
-            final &= mask
+        final = _all_filters(base, masks)
         total = int(np.count_nonzero(final))
         start = page_offset(request.page, request.per_page)
         ordered = _order(columns, request, final, text.scores, distances, start + request.per_page)[start:]

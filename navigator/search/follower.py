@@ -23,7 +23,13 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from navigator.catalogue.changes import entries_after, latest_sequence, oldest_sequence, prune
+from navigator.catalogue.changes import (
+    entries_after,
+    holds_everything_after,
+    latest_sequence,
+    oldest_sequence,
+    prune,
+)
 from navigator.catalogue.models import utcnow
 from navigator.search.index import (
     FORMAT_VERSION,
@@ -130,7 +136,7 @@ class IndexFollower:
             oldest, latest = oldest_sequence(session), latest_sequence(session)
         if latest < state["sequence"]:
             return f"the index is at change {state['sequence']} but the database only at {latest} (another database?)"
-        if oldest is not None and state["sequence"] < oldest - 1:
+        if not holds_everything_after(oldest, state["sequence"]):
             return f"the index is at change {state['sequence']}, older than the outbox keeps ({oldest})"
         return ""
 
