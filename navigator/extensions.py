@@ -8,7 +8,8 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from flask import Flask, current_app, g
+from flask import Flask, current_app, g, has_request_context, request
+from sqlalchemy import event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
@@ -16,7 +17,7 @@ from sqlalchemy.orm import Session, sessionmaker
 from navigator.catalogue.changes import record_changes, subscribe
 from navigator.coverage import CoverageService, gap_points, load_population
 from navigator.coverage.maps import Boundaries
-from navigator.db import make_engine, make_session_factory
+from navigator.db import make_engine, make_session_factory, open_reading_session, reading_bind
 from navigator.geocoding.region import load_region
 from navigator.search import SearchIndex, Synonyms
 from navigator.search.follower import IndexFollower
@@ -26,6 +27,8 @@ _SEARCH_EXTENSION = "navigator.search"
 _FOLLOWER_EXTENSION = "navigator.index_follower"
 _THREAD_EXTENSION = "navigator.follower_thread"
 _COVERAGE_EXTENSION = "navigator.coverage"
+#: The pooled connection a session's transaction holds, to close should closing the session fail.
+_HELD = "navigator.held_connection"
 
 log = logging.getLogger(__name__)
 
@@ -34,11 +37,15 @@ log = logging.getLogger(__name__)
 class Database:
     engine: Engine
     session_factory: sessionmaker[Session]
+    reading_bind: Engine | None = None
 
 
 def init_database(app: Flask) -> Database:
-    database = Database(engine := make_engine(app.config["DATABASE_URL"]), make_session_factory(engine))
+    engine = make_engine(app.config["DATABASE_URL"])
+    database = Database(engine, make_session_factory(engine), reading_bind(engine))
     record_changes(database.session_factory)  # every commit that changes programs writes the outbox
+    event.listen(database.session_factory, "after_begin",
+                 lambda session, _transaction, connection: session.info.__setitem__(_HELD, connection.connection))
     app.extensions[_EXTENSION] = database
     app.teardown_appcontext(_close_session)
     return database
@@ -49,9 +56,12 @@ def database(app: Flask | None = None) -> Database:
 
 
 def db_session() -> Session:
-    """The session of the current app context, opened on first use and closed at teardown."""
+    """The session of the current app context, opened on first use and closed at teardown; a GET's reads go
+    outside a transaction until it writes (navigator.db.open_reading_session)."""
     if "db_session" not in g:
-        g.db_session = database().session_factory()
+        found = database()
+        g.db_session = (open_reading_session(found.session_factory, found.reading_bind)
+                        if has_request_context() and request.method in ("GET", "HEAD") else found.session_factory())
     return g.db_session
 
 
@@ -61,11 +71,13 @@ def _close_session(_error: BaseException | None) -> None:
     session = g.pop("db_session", None)
     if session is None:
         return
+    pooled = session.info.get(_HELD)
     try:
         session.close()
     except DBAPIError as problem:
         log.warning("Database connection lost while closing a session (%s); discarded", type(problem.orig).__name__)
-        session.invalidate()
+        if pooled is not None and pooled.dbapi_connection is not None:  # the session has let go of it, unclosed
+            pooled.invalidate(problem)  # closed, and its place in the pool given back
 
 
 def init_search(app: Flask) -> SearchIndex:

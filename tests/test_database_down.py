@@ -79,4 +79,5 @@ def test_a_connection_dropped_after_the_page_was_made_does_not_turn_it_into_a_50
     page = client.get("/programs/a1")
     monkeypatch.undo()
     assert page.status_code == 200 and "Шахматы" in page.get_data(as_text=True)
+    assert database(seeded).engine.pool.checkedout() == 0  # the connection was closed, not left to the collector
     assert client.get("/programs/a2").status_code == 200
