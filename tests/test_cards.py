@@ -61,3 +61,22 @@ def test_an_organizations_cards_are_its_current_programs_by_title(app, session, 
     assert [card.title for card in organization_cards(session, first)] == ["Авиамоделирование", "Волейбол", "Шахматы"]
     assert [card.public_id for card in organization_cards(session, first, age=8)] == ["p4", "p1"]
     assert [card.public_id for card in organization_cards(session, first, age=16)] == ["p2"]
+
+
+def test_a_card_kept_by_the_renderer_is_the_html_of_its_program_and_changes_with_it(app, client, session, tmp_path):
+    from flask import render_template_string
+
+    load_programs(app, [make_row(1, price_rub="1500", enrollment="Платно;Бесплатно")], tmp_path)
+    program = session.scalars(with_card_fields(select(Program))).unique().one()
+    call = "{{ program_card(p, 1.5, heading='h2', price_max=1000) }}"
+    with app.test_request_context("/search"):
+        from_model = render_template_string(call, p=program)
+        first = render_template_string(call, p=load_cards(session, [program.id])[0])
+        again = render_template_string(call, p=load_cards(session, [program.id])[0])
+    assert first == again == from_model and "1,5\xa0км" in first and "<h2" in first
+    program.seats_free = 0
+    session.commit()
+    with app.test_request_context("/search"):
+        changed = render_template_string(call, p=load_cards(session, [program.id])[0])
+    assert changed != first and "Нет мест" in changed
+    assert "Нет мест" in client.get("/search?q=шахматы").get_data(as_text=True)

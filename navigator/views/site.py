@@ -3,6 +3,7 @@ setting kept in a cookie, Russian formatting filters, and the site's map builder
 
 from __future__ import annotations
 
+import functools
 import re
 import secrets
 from urllib.parse import urlsplit
@@ -12,6 +13,7 @@ from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
 from navigator.catalogue import russian, vocab
+from navigator.catalogue.cards import ProgramCard
 from navigator.maps import MapBuilder, Tiles, safe_json, tile_server
 
 LOW_VISION_COOKIE = "low_vision"
@@ -98,6 +100,37 @@ def _secure_headers(response):
     return response
 
 
+#: Cards rendered once and kept per worker, newest used first (about 1.5 KB each).
+CARDS_KEPT = 4096
+
+
+def _card_renderer(app: Flask):
+    """program_card(...) for every template: the _cards.html macro, its HTML kept for frozen card records.
+
+    Cards were half of a search page's rendering; the same programs come back on many pages. A card's HTML
+    depends only on the record (any change in the database makes a new record, so a new key), the
+    arguments and the site's path prefix; programs passed as models are rendered every time.
+    """
+    module = None
+
+    def macro():
+        nonlocal module
+        if module is None or app.jinja_env.auto_reload:  # a developer editing templates sees each change
+            module = app.jinja_env.get_template("public/_cards.html").make_module({"vocab": vocab})
+        return module.program_card
+
+    @functools.lru_cache(maxsize=CARDS_KEPT)
+    def kept(_script_root, program, distance_km, heading, show_organization, price_max):
+        return macro()(program, distance_km, heading, show_organization, price_max)
+
+    def program_card(program, distance_km=None, heading="h3", show_organization=True, price_max=None):
+        if isinstance(program, ProgramCard) and not app.jinja_env.auto_reload:
+            return kept(request.script_root, program, distance_km, heading, show_organization, price_max)
+        return macro()(program, distance_km, heading, show_organization, price_max)
+
+    return program_card
+
+
 def _template_context():
     return {"csp_nonce": csp_nonce, "low_vision": low_vision(), "vocab": vocab}
 
@@ -116,4 +149,5 @@ def init_site(app: Flask) -> None:
     app.add_template_filter(russian.quoted, "quoted")
     app.add_template_filter(russian.nested_quotes, "quotes")
     app.add_template_global(russian.count, "count")
+    app.add_template_global(_card_renderer(app), "program_card")
     app.add_template_filter(script_json, "script_json")
