@@ -40,3 +40,14 @@ def test_a_page_reads_the_outbox_sequence_once_per_transaction(app, session):
     session.rollback()
     sequence_seen(session)
     assert len(statements) == 3  # a new transaction reads it again
+
+
+def test_a_get_and_a_post_share_one_directory(app, session, tmp_path):
+    """A GET's session reads through the autocommit engine on PostgreSQL: the names are still read once."""
+    from navigator.extensions import db_session
+
+    load_programs(app, [make_row(1)], tmp_path)
+    first = place_directory(session)
+    with app.test_request_context("/search", method="GET"):
+        assert place_directory(db_session()) is first
+    assert first.districts_by_municipality() is first.districts_by_municipality()

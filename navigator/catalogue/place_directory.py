@@ -8,6 +8,7 @@ stay right for as long as the outbox sequence does not move, and a page pays one
 
 from __future__ import annotations
 
+import functools
 import threading
 import weakref
 from dataclasses import dataclass
@@ -27,7 +28,12 @@ class PlaceDirectory:
     districts: dict[int, tuple[int, str]]  # id: (municipality id, name)
 
     def districts_by_municipality(self) -> dict[int, list[tuple[int, str]]]:
-        """Every municipality's districts (id, name) by name: the district list that follows the municipality."""
+        """Every municipality's districts (id, name) by name: the district list that follows the municipality
+        (made once per directory, not per page; callers only read it)."""
+        return self._districts_by_municipality
+
+    @functools.cached_property
+    def _districts_by_municipality(self) -> dict[int, list[tuple[int, str]]]:
         found: dict[int, list[tuple[int, str]]] = {}
         for district_id, (municipality_id, name) in sorted(self.districts.items(), key=lambda item: fold(item[1][1])):
             found.setdefault(municipality_id, []).append((district_id, name))
@@ -40,15 +46,15 @@ class PlaceDirectory:
                 district[1] if district else None)
 
 
-_directories: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per database engine
+_directories: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # per connection pool: per database
 _lock = threading.Lock()
 
 
 def place_directory(session: Session) -> PlaceDirectory:
     """The names as of the catalogue's latest outbox sequence (read again when it has moved)."""
-    engine = session.get_bind()
+    pool = session.get_bind().pool  # a GET's autocommit engine shares its pool with the app's engine
     sequence = sequence_seen(session)
-    known = _directories.get(engine)
+    known = _directories.get(pool)
     if known is not None and known.sequence == sequence:
         return known
     municipalities = dict(session.execute(select(Municipality.id, Municipality.name)).all())
@@ -56,5 +62,5 @@ def place_directory(session: Session) -> PlaceDirectory:
                  session.execute(select(District.id, District.municipality_id, District.name))}
     directory = PlaceDirectory(sequence, municipalities, districts)
     with _lock:
-        _directories[engine] = directory
+        _directories[pool] = directory
     return directory
