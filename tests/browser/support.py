@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 from navigator.config import PROJECT_ROOT
 
@@ -32,10 +32,53 @@ def _plain_png(red: int, green: int, blue: int) -> bytes:
 EMPTY_TILE = _plain_png(0xE9, 0xEC, 0xE6)
 
 
+_RESPONSE = "tests.response"
+
+
+class _ClosingOnce:
+    """A response that its close() closes once, whoever calls it first."""
+
+    def __init__(self, response):
+        self._response = response
+        self._closed = False
+
+    def __iter__(self):
+        return iter(self._response)
+
+    def close(self) -> None:
+        if not self._closed:
+            self._closed = True
+            if hasattr(self._response, "close"):
+                self._response.close()
+
+
+def _remembering_responses(app):
+    """The app, leaving each response in its environ for the hang-up handler below."""
+    def application(environ, start_response):
+        response = environ[_RESPONSE] = _ClosingOnce(app(environ, start_response))
+        return response
+    return application
+
+
+class _ClosingOnHangUp(WSGIRequestHandler):
+    """Closes the response of a request whose browser hung up.
+
+    Werkzeug's development server skips the response's close() when reading the rest of a dropped
+    connection fails (run_wsgi's finally), which leaves a static file to the garbage collector: a
+    ResourceWarning, and so a failure, in whichever test happens to be running.
+    """
+
+    def connection_dropped(self, error, environ=None) -> None:
+        response = (environ or {}).get(_RESPONSE)
+        if response is not None:
+            response.close()
+
+
 @contextmanager
 def served(app) -> Iterator[str]:
     """The base URL of the app served by a thread on a free port of 127.0.0.1, for as long as the block runs."""
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, _remembering_responses(app), threaded=True,
+                         request_handler=_ClosingOnHangUp)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     try:
