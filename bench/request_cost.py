@@ -1,12 +1,15 @@
 """Where a request's time goes: CPU and wall time per kind of page, in one process, on a kept load folder.
 
-    .venv/bin/python bench/request_cost.py --keep /work/bench-load-100k [--count 200] [--profile KIND]
+    .venv/bin/python bench/request_cost.py --keep /work/bench-load-100k [--count 200] [--rounds 1] [--profile KIND]
 
 It starts the folder's PostgreSQL cluster (built by `bench/load.py --keep DIR`), opens the folder's index
 as a web worker does under `make serve` (the follower is external), warms up as gunicorn's workers do,
 then asks the load benchmark's URLs through the WSGI test client: no network, no other process competing
 inside the measurement, so CPU per request is the figure to compare before and after a change.
 `--profile KIND` prints cProfile's top functions for one kind of page, in CPU time (waits for the database left out).
+`--rounds N` asks every kind N times over, with fresh URLs each round, and profiles the last: a worker that
+has served for a while keeps per-segment memos (a word's expansions and postings) and rendered cards that
+the first round still fills.
 """
 
 from __future__ import annotations
@@ -39,6 +42,7 @@ def main() -> None:
     parser.add_argument("--count", type=int, default=200, help="requests of each kind")
     parser.add_argument("--sort", default="cumulative", help="cProfile order: cumulative or tottime")
     parser.add_argument("--profile", help="print the top functions of this kind (e.g. 'search page')")
+    parser.add_argument("--rounds", type=int, default=1, help="ask every kind this many times over")
     arguments = parser.parse_args()
     folder = arguments.keep
     with open(folder / "programs.csv", encoding="utf-8-sig") as handle:
@@ -57,28 +61,34 @@ def main() -> None:
         chance = random.Random(3)
         print(f"{len(rows)} programs; {arguments.count} requests of each kind "
               "(CPU and wall ms, SQL statements per request)")
-        for kind, choices in urls.items():
-            sample = [chance.choice(choices) for _ in range(arguments.count)]
-            profile = cProfile.Profile(time.process_time) if kind == arguments.profile else None  # CPU, not waits
-            cpu, wall, queries = [], [], []
-            for url in sample:
-                started, started_cpu = time.perf_counter(), time.process_time()
+        for round_number in range(1, arguments.rounds + 1):
+            if arguments.rounds > 1:
+                print(f"round {round_number}")
+            for kind, choices in urls.items():
+                sample = [chance.choice(choices) for _ in range(arguments.count)]
+                last = round_number == arguments.rounds
+                profile = (cProfile.Profile(time.process_time)
+                           if last and kind == arguments.profile else None)  # CPU, not waits
+                cpu, wall, queries = [], [], []
+                for url in sample:
+                    started, started_cpu = time.perf_counter(), time.process_time()
+                    if profile:
+                        profile.enable()
+                    before = len(statements)
+                    # gzip: as browsers (and bench/load.py) ask
+                    response = client.get(url, headers={"Accept-Encoding": "gzip"})
+                    queries.append(len(statements) - before)
+                    if profile:
+                        profile.disable()
+                    cpu.append((time.process_time() - started_cpu) * 1000)
+                    wall.append((time.perf_counter() - started) * 1000)
+                    if response.status_code >= 500:
+                        print(f"  {url}: {response.status_code}")
+                print(f"{kind:24} CPU p50 {statistics.median(cpu):6.1f}  mean {statistics.fmean(cpu):6.1f}   "
+                      f"wall p50 {statistics.median(wall):6.1f}  p95 {sorted(wall)[int(len(wall) * 0.95) - 1]:6.1f}   "
+                      f"queries {statistics.fmean(queries):4.1f}")
                 if profile:
-                    profile.enable()
-                before = len(statements)
-                response = client.get(url, headers={"Accept-Encoding": "gzip"})  # as browsers (and bench/load.py) ask
-                queries.append(len(statements) - before)
-                if profile:
-                    profile.disable()
-                cpu.append((time.process_time() - started_cpu) * 1000)
-                wall.append((time.perf_counter() - started) * 1000)
-                if response.status_code >= 500:
-                    print(f"  {url}: {response.status_code}")
-            print(f"{kind:24} CPU p50 {statistics.median(cpu):6.1f}  mean {statistics.fmean(cpu):6.1f}   "
-                  f"wall p50 {statistics.median(wall):6.1f}  p95 {sorted(wall)[int(len(wall) * 0.95) - 1]:6.1f}   "
-                  f"queries {statistics.fmean(queries):4.1f}")
-            if profile:
-                pstats.Stats(profile).sort_stats(arguments.sort).print_stats(45)
+                    pstats.Stats(profile).sort_stats(arguments.sort).print_stats(45)
     finally:
         stack.pg_ctl("stop")
 

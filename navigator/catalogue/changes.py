@@ -18,6 +18,9 @@ sequence after commit; their failures are logged, never raised into the committi
 from __future__ import annotations
 
 import logging
+import threading
+import time
+import weakref
 from collections.abc import Callable, Iterable
 
 from sqlalchemy import event, func, insert, select, text
@@ -32,6 +35,8 @@ _WRITTEN = "navigator.outbox_written"
 _SUBSCRIBERS = "_navigator_outbox_subscribers"
 #: Key of the PostgreSQL advisory lock that orders outbox writers (any constant unique to this use).
 OUTBOX_LOCK_KEY = 7_201_114
+#: How long a process trusts the newest outbox sequence it has read (recent_sequence).
+RECHECK_SECONDS = 1.0
 
 
 def mark_programs_changed(session: Session, program_ids: Iterable[int]) -> None:
@@ -63,6 +68,7 @@ def record_changes(session_factory: sessionmaker) -> None:
         sequence = session.info.pop(_WRITTEN, None)
         if sequence is None:
             return
+        _committed_here(session, sequence)
         for subscriber in list(getattr(session_factory, _SUBSCRIBERS)):
             try:
                 subscriber(sequence)
@@ -86,19 +92,42 @@ def latest_sequence(session: Session) -> int:
     return session.execute(select(func.max(OutboxEntry.sequence))).scalar() or 0
 
 
-_SEEN = "navigator.sequence_seen"
+_recent: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # pool: (sequence, monotonic time read)
+_recent_lock = threading.Lock()
+_clock = time.monotonic
 
 
-def sequence_seen(session: Session) -> int:
-    """latest_sequence read once per transaction, for a page that asks more than once (its ETag, the place
-    names). Not for loops that wait for new entries inside one transaction: they would wait forever."""
-    transaction = session.get_transaction()
-    remembered = session.info.get(_SEEN)
-    if transaction is not None and remembered is not None and remembered[0] is transaction:
-        return remembered[1]
+def recent_sequence(session: Session) -> int:
+    """The newest outbox sequence as this process read it at most RECHECK_SECONDS ago.
+
+    Every public page asks for it (its ETag, the place names, the coverage figures); read each time, it was
+    one of a page's two round trips. This process's own commits move it at once; another process's show
+    within the interval, about as soon as the search index shows them. Kept per connection pool, that is
+    per database. Not for loops that wait for new entries: they need latest_sequence.
+    """
+    pool = _pool(session)
+    now = _clock()
+    seen = _recent.get(pool)
+    if seen is not None and now - seen[1] < RECHECK_SECONDS:
+        return seen[0]
     sequence = latest_sequence(session)
-    session.info[_SEEN] = (session.get_transaction(), sequence)
+    with _recent_lock:
+        _recent[pool] = (sequence, now)
     return sequence
+
+
+def _pool(session: Session):
+    """The connection pool behind a session, whether it is bound to an engine or to a connection."""
+    bind = session.get_bind()
+    return bind.pool if hasattr(bind, "pool") else bind.engine.pool
+
+
+def _committed_here(session: Session, sequence: int) -> None:
+    """This process's commit: recent_sequence knows it at once, and still reads again when its time is up."""
+    pool = _pool(session)
+    with _recent_lock:
+        seen = _recent.get(pool)
+        _recent[pool] = (max(sequence, seen[0]), seen[1]) if seen is not None else (sequence, float("-inf"))
 
 
 def oldest_sequence(session: Session) -> int | None:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from navigator.catalogue.changes import sequence_seen
+from navigator.catalogue.changes import recent_sequence
 from navigator.catalogue.models import District, Municipality
 from navigator.catalogue.vocab import fold
 
@@ -53,7 +53,7 @@ _lock = threading.Lock()
 def place_directory(session: Session) -> PlaceDirectory:
     """The names as of the catalogue's latest outbox sequence (read again when it has moved)."""
     pool = session.get_bind().pool  # a GET's autocommit engine shares its pool with the app's engine
-    sequence = sequence_seen(session)
+    sequence = recent_sequence(session)
     known = _directories.get(pool)
     if known is not None and known.sequence == sequence:
         return known

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from sqlalchemy.orm import Session, sessionmaker
 
-from navigator.catalogue.changes import entries_after, holds_everything_after, oldest_sequence, sequence_seen
+from navigator.catalogue.changes import entries_after, holds_everything_after, oldest_sequence, recent_sequence
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage.catalogue import Catalogue, load_catalogue, patch_catalogue
 from navigator.coverage.figures import CoverageFilter, Figures, grouped_figures, program_mask
@@ -41,7 +41,7 @@ NO_DISTRICT = "Район не указан"
 
 def fingerprint(session: Session) -> int:
     """The newest outbox sequence: it grows with every committed change of programs (a lookup of the key's end)."""
-    return sequence_seen(session)
+    return recent_sequence(session)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, g, make_response, request
 
-from navigator.catalogue.changes import sequence_seen
+from navigator.catalogue.changes import recent_sequence
 from navigator.extensions import db_session, search_index
 from navigator.search import IndexUnavailable
 
@@ -57,7 +57,7 @@ def _page_tag() -> str | None:
     except IndexUnavailable:
         return None
     cookies = sorted((name, value) for name, value in request.cookies.items() if name.startswith("low_vision"))
-    basis = repr((current_app.extensions[_CODE_TAG], sequence_seen(db_session()), applied, request.full_path,
+    basis = repr((current_app.extensions[_CODE_TAG], recent_sequence(db_session()), applied, request.full_path,
                   cookies))
     return hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
 
