@@ -9,6 +9,7 @@ import pytest
 from sqlalchemy import create_engine, text
 
 from navigator import create_app, migrations
+from navigator.catalogue import changes
 from navigator.db import make_engine
 from navigator.extensions import database
 from tests.postgres import Cluster, ClusterUnavailable
@@ -99,6 +100,22 @@ def session(app):
     db = database(app).session_factory()
     yield db
     db.close()
+
+
+class _Clock:
+    def __init__(self):
+        self.now = 1000.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def sequence_clock(monkeypatch):
+    """The clock by which a process decides to read the outbox sequence again: tests move it on by hand."""
+    ticking = _Clock()
+    monkeypatch.setattr(changes, "_clock", ticking)
+    return ticking
 
 
 @pytest.fixture
