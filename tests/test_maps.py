@@ -35,8 +35,8 @@ def test_results_map_is_components_with_local_leaflet_and_clusters():
     assert "fitBounds" in rendered.script
     assert rendered.script.count("L.control.scale({imperial: false})") == 1  # kilometres only, no miles
     data = pins_of(rendered)
-    assert data == {"labels": ["Школа № 1"], "link": "/programs/{id}",
-                    "pins": [[55.35, 86.08, "Шахматы", 0, "p1"], [55.36, 86.09, "Танцы", 0, "p2"]]}
+    assert data == {"labels": ["Школа № 1"], "link": "/programs/{id}",  # coordinates in degrees × 10⁵
+                    "pins": [[5535000, 8608000, "Шахматы", 0, "p1"], [5536000, 8609000, "Танцы", 0, "p2"]]}
 
 
 def test_nothing_comes_from_a_cdn():

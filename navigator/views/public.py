@@ -151,7 +151,7 @@ def _results_map(result, search, place_label: str | None):
         return None
     if len(points) > maps.SERVER_CLUSTERS_ABOVE:  # grouped on the server: only the coordinates are needed
         return map_builder().cells_map(points.lat, points.lon, _narrow_pattern(), centre)
-    pins = [Pin(point.lat, point.lon, point.title, point.organization, point.public_id) for point in points]
+    pins = [Pin(lat, lon, title, organization, public_id) for public_id, title, organization, lat, lon in points]
     return map_builder().results_map(pins, _link_pattern(), _narrow_pattern(), centre)
 
 

@@ -106,7 +106,8 @@
       return;
     }
     var markers = data.pins.map(function (pin) {
-      var marker = L.marker([pin[0], pin[1]], { alt: pin[2], title: pin[2], keyboard: true });
+      // Coordinates come as whole hundred-thousandths of a degree (navigator/maps.py, PIN_SCALE).
+      var marker = L.marker([pin[0] / 1e5, pin[1] / 1e5], { alt: pin[2], title: pin[2], keyboard: true });
       marker.bindPopup(function () { return popupContent(data, pin); });
       return marker;
     });
