@@ -85,3 +85,17 @@ def test_a_word_a_new_program_brings_is_offered_as_a_correction_once_the_remembe
                                              **venue(10, 55.44, 86.10))], tmp_path)
     monkeypatch.setattr(text, "CORRECTIONS_FRESH_S", 0.0)  # what a minute later looks like
     assert suggestion() == "ксилофон"
+
+
+def test_a_synonym_brings_its_forms_not_its_typos(app, client, tmp_path):
+    """«туризм» has the synonym «походы»; «подход» is one typo from «поход» but no synonym of tourism."""
+    load_programs(app, [
+        make_row(1, title="Клуб «Тропа»", profile="Пешие маршруты", direction="tourism",
+                 description="Походы выходного дня по Кузнецкому Алатау."),
+        make_row(2, title="Шахматный клуб", profile="Шахматы", description="Индивидуальный подход к каждому.",
+                 **venue(2, 55.36, 86.10)),
+    ], tmp_path)
+    found = client.get("/api/v1/programs", query_string={"q": "туризм"}).get_json()["items"]
+    assert [item["title"] for item in found] == ["Клуб «Тропа»"]
+    typo = client.get("/api/v1/programs", query_string={"q": "подхот"}).get_json()["items"]
+    assert [item["title"] for item in typo] == ["Шахматный клуб"]  # a parent's own typo is still forgiven

@@ -107,10 +107,14 @@ def word_scores(scorer: TermScorer, word: str, *, typos: bool = True) -> Scores:
 
 
 def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> Scores:
-    """A word or any of its synonyms (a synonym of several words needs all of them)."""
+    """A word or any of its synonyms (a synonym of several words needs all of them).
+
+    A synonym is our own spelling, never a typo: its forms and prefix count, the words one typo from it do
+    not (they would only add noise, and the typo search was half the cost of a word with many synonyms).
+    """
     scores = word_scores(scorer, word)
     for synonym in synonyms.of(word):
-        parts = [word_scores(scorer, part) for part in words(synonym)]
+        parts = [word_scores(scorer, part, typos=False) for part in words(synonym)]
         option = parts[0]
         for part in parts[1:]:
             option.both(part)
