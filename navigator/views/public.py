@@ -37,7 +37,7 @@ from navigator.views import vision
 from navigator.views.home import home_summary
 from navigator.views.places import with_place
 from navigator.views.search_page import RADII, PlaceNames, SearchLinks, search_page_links
-from navigator.views.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder
+from navigator.views.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder, script_json
 
 blueprint = Blueprint("public", __name__)
 blueprint.add_app_template_global(russian.precision, "place_precision")
@@ -124,8 +124,22 @@ def search_page():
     return render_template(
         "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
         links=search_page_links(search, result, url_for("public.search_page"), names, typed), advice=advice,
-        advice_url=advice_url, place=place, districts=places.districts_by_municipality(), notices=notices,
+        advice_url=advice_url, place=place, districts=_districts_json(places), notices=notices,
         parameters=PARAMETERS, list_urls=_list_urls(search))
+
+
+_districts_written: tuple = (None, None)  # the place directory last written, and its data block
+
+
+def _districts_json(places):
+    """The district lists as the filter panel's data block, written once per place directory (a catalogue
+    change makes a new directory) instead of on every page."""
+    global _districts_written
+    directory, written = _districts_written
+    if directory is not places:
+        written = script_json(places.districts_by_municipality())
+        _districts_written = (places, written)
+    return written
 
 
 def _list_urls(search) -> dict[str, str]:
