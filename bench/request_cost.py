@@ -7,6 +7,9 @@ as a web worker does under `make serve` (the follower is external), warms up as 
 then asks the load benchmark's URLs through the WSGI test client: no network, no other process competing
 inside the measurement, so CPU per request is the figure to compare before and after a change.
 `--profile KIND` prints cProfile's top functions for one kind of page, in CPU time (waits for the database left out).
+It also times a fixed piece of work that has nothing to do with the site (`host_speed`), at the start and
+the end: on these shared machines the same code's CPU per request moved by a third from one day to the
+next, so compare figures only between runs whose host figure agrees.
 `--rounds N` asks every kind N times over, with fresh URLs each round, and profiles the last: a worker that
 has served for a while keeps per-segment memos (a word's expansions and postings) and rendered cards that
 the first round still fills.
@@ -17,6 +20,8 @@ from __future__ import annotations
 import argparse
 import cProfile
 import csv
+import gc
+import json
 import pstats
 import random
 import statistics
@@ -36,6 +41,25 @@ from navigator.extensions import database  # noqa: E402
 from navigator.serving.warm import warm_up  # noqa: E402
 
 
+def host_speed() -> float:
+    """Milliseconds of CPU for a fixed mix of interpreter work, JSON and string sorting (the median of five,
+    the garbage collector held off): the same every day on the same host, so a change in it is the machine."""
+    def once() -> float:
+        started = time.process_time()
+        for round_number in range(30):
+            table = {f"ключ {i}": [i, i * 0.5, str(i)] for i in range(2000)}
+            text = json.dumps(table, ensure_ascii=False)
+            sorted(text.split(","), key=str.casefold)
+            sum(len(value[2]) for value in table.values()) + round_number
+        return (time.process_time() - started) * 1000
+
+    gc.disable()
+    try:
+        return statistics.median(once() for _ in range(5))
+    finally:
+        gc.enable()
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--keep", type=Path, required=True, help="a folder kept by bench/load.py --keep")
@@ -44,6 +68,7 @@ def main() -> None:
     parser.add_argument("--profile", help="print the top functions of this kind (e.g. 'search page')")
     parser.add_argument("--rounds", type=int, default=1, help="ask every kind this many times over")
     arguments = parser.parse_args()
+    print(f"host: {host_speed():.0f} ms for the reference work")
     folder = arguments.keep
     with open(folder / "programs.csv", encoding="utf-8-sig") as handle:
         rows = list(csv.DictReader(handle))
@@ -89,6 +114,7 @@ def main() -> None:
                       f"queries {statistics.fmean(queries):4.1f}")
                 if profile:
                     pstats.Stats(profile).sort_stats(arguments.sort).print_stats(45)
+        print(f"host: {host_speed():.0f} ms for the reference work")
     finally:
         stack.pg_ctl("stop")
 
