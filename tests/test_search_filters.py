@@ -158,15 +158,34 @@ def test_archived_programs_never_appear(client, catalogue):
     assert len(all_ids) == 300 - len(range(17, 301, 17))
 
 
-def test_facets_count_as_if_their_own_filter_were_off(client, session, catalogue):
-    params = {"age": 10, "direction": ["art"], "enrollment": ["free"]}
-    body = client.get("/api/v1/programs", query_string=params).get_json()
-    for facet in body["facets"]["direction"]:
-        assert facet["count"] == expected_count(session, {**params, "direction": [facet["value"]]}), facet
-    for facet in body["facets"]["enrollment"]:
-        assert facet["count"] == expected_count(session, {**params, "enrollment": [facet["value"]]}), facet
-    for facet in body["facets"]["municipality"]:
-        assert facet["count"] == expected_count(session, {**params, "municipality": int(facet["value"])}), facet
+FACET_FILTERS = {  # how each facet's value is written as a filter for expected_count
+    "direction": lambda value: [value], "enrollment": lambda value: [value], "format": lambda value: value,
+    "ovz": lambda value: value, "municipality": int, "district": int}
+
+
+@pytest.mark.parametrize("params", [
+    {"age": 10, "direction": ["art"], "enrollment": ["free"]},
+    {"ovz": OVZ_CATEGORIES.codes[0], "format": "in_person"},
+    {"ovz": "any", "direction": ["art", "sport"], "free_seats": 1},
+    {},
+])
+def test_facets_count_as_if_their_own_filter_were_off(client, session, catalogue, params):
+    """Every facet (bit masks and places included) counts what its own value would find with the other filters."""
+    places = [place for place in catalogue if place[1] is not None]
+    for municipality, district in (None, None), places[0]:
+        query = {**params, **({"municipality": municipality, "district": district} if municipality else {})}
+        body = client.get("/api/v1/programs", query_string=query).get_json()
+        assert body["total"] == expected_count(session, query)
+        assert set(body["facets"]) == set(FACET_FILTERS)
+        for name, as_filter in FACET_FILTERS.items():
+            if name == "district" and municipality is None:
+                assert body["facets"][name] == []
+                continue
+            assert body["facets"][name], name
+            for facet in body["facets"][name]:
+                looser = {key: value for key, value in query.items() if key != name}
+                expected = expected_count(session, {**looser, name: as_filter(facet["value"])})
+                assert facet["count"] == expected, (name, facet)
 
 
 def test_counting_only_finds_what_the_search_finds(app, session, catalogue):

@@ -83,11 +83,19 @@ def _bit_set(values: np.ndarray, bit: int) -> np.ndarray:
     return (values & (1 << bit)) != 0
 
 
+def _one_of(values: np.ndarray, wanted: list[int], size: int) -> np.ndarray:
+    """values ∈ wanted for a column of vocabulary indexes: one look-up per document (np.isin sorts, 20× slower)."""
+    table = np.zeros(size, dtype=bool)
+    table[wanted] = True
+    return table.take(values)
+
+
 def _facet_masks(columns: Columns, request: SearchRequest) -> dict[str, np.ndarray]:
     """One mask per facet filter that is set; a facet's own mask is left out when counting it."""
     masks = {}
     if request.directions:
-        masks["direction"] = np.isin(columns.direction, [DIRECTIONS.codes.index(c) for c in request.directions])
+        masks["direction"] = _one_of(columns.direction, [DIRECTIONS.codes.index(c) for c in request.directions],
+                                     len(DIRECTIONS.codes))
     if request.enrollments:
         wanted = sum(1 << ENROLLMENT_KINDS.codes.index(c) for c in request.enrollments)
         masks["enrollment"] = (columns.enrollment & wanted) != 0
@@ -100,7 +108,8 @@ def _facet_masks(columns: Columns, request: SearchRequest) -> dict[str, np.ndarr
     elif request.ovz:
         masks["ovz"] = _bit_set(columns.ovz, OVZ_CATEGORIES.codes.index(request.ovz))
     if request.formats:
-        masks["format"] = np.isin(columns.format, [FORMATS.codes.index(c) for c in request.formats])
+        masks["format"] = _one_of(columns.format, [FORMATS.codes.index(c) for c in request.formats],
+                                  len(FORMATS.codes))
     return masks
 
 
@@ -212,36 +221,45 @@ def _order(columns: Columns, request: SearchRequest, final: np.ndarray, scores: 
 
 def _count_facets(session: Session, columns: Columns, request: SearchRequest, base: np.ndarray,
                   masks: dict[str, np.ndarray]) -> dict[str, list[FacetCount]]:
-    """Each facet counted with every other filter applied but not its own."""
-    def scope(name: str) -> np.ndarray:
-        mask = base.copy()
-        for other, other_mask in masks.items():
-            if other != name:
-                mask &= other_mask
-        return mask
+    """Each facet counted with every other filter applied but not its own.
+
+    Facets whose filter is not set share one scope (every filter), so the documents in a scope are listed once
+    (np.flatnonzero, then take: a boolean index over 100,000 documents is several times slower), and a bit
+    mask's facet counts each mask value once and adds the values that carry each bit."""
+    scopes: dict[str | None, np.ndarray] = {}
+
+    def scoped(name: str, values: np.ndarray) -> np.ndarray:
+        key = name if name in masks else None
+        if key not in scopes:
+            mask = base.copy()
+            for other, other_mask in masks.items():
+                if other != key:
+                    mask &= other_mask
+            scopes[key] = np.flatnonzero(mask)
+        return values.take(scopes[key])
 
     facets = {}
-    for name, values, codes, selected in (
-            ("direction", columns.direction, DIRECTIONS.codes, request.directions),
-            ("format", columns.format, FORMATS.codes, request.formats)):
-        counts = np.bincount(values[scope(name)], minlength=len(codes))
-        vocabulary = DIRECTIONS if name == "direction" else FORMATS
+    for name, values, vocabulary, selected in (
+            ("direction", columns.direction, DIRECTIONS, request.directions),
+            ("format", columns.format, FORMATS, request.formats)):
+        counts = np.bincount(scoped(name, values), minlength=len(vocabulary.codes))
         facets[name] = [FacetCount(code, vocabulary.label(code), int(counts[i]), code in selected)
-                        for i, code in enumerate(codes)]
+                        for i, code in enumerate(vocabulary.codes)]
     for name, values, vocabulary, selected in (
             ("enrollment", columns.enrollment, ENROLLMENT_KINDS, request.enrollments),
             ("ovz", columns.ovz, OVZ_CATEGORIES, (request.ovz,))):
-        scoped = values[scope(name)]
-        facets[name] = [FacetCount(code, vocabulary.label(code), int(np.count_nonzero(_bit_set(scoped, i))),
+        by_mask = np.bincount(scoped(name, values), minlength=1 << len(vocabulary.codes))
+        mask_values = np.arange(len(by_mask))
+        facets[name] = [FacetCount(code, vocabulary.label(code), int(by_mask[_bit_set(mask_values, i)].sum()),
                                    code in selected) for i, code in enumerate(vocabulary.codes)]
-    scoped_ovz = columns.ovz[scope("ovz")]
-    facets["ovz"].insert(0, FacetCount(ANY_OVZ, "Любая адаптация для детей с ОВЗ",
-                                       int(np.count_nonzero(scoped_ovz)), request.ovz == ANY_OVZ))
+        if name == "ovz":
+            facets[name].insert(0, FacetCount(ANY_OVZ, "Любая адаптация для детей с ОВЗ",
+                                              int(by_mask[1:].sum()), request.ovz == ANY_OVZ))
     directory = place_directory(session)
-    facets["municipality"] = _place_facet(directory.municipalities, columns.municipality_id[scope("municipality")],
+    facets["municipality"] = _place_facet(directory.municipalities, scoped("municipality", columns.municipality_id),
                                           request.municipality)
     districts = {district_id: name for district_id, (_municipality, name) in directory.districts.items()}
-    facets["district"] = (_place_facet(districts, columns.district_id[scope("district")], request.district)
+    facets["district"] = (_place_facet(districts, scoped("district", columns.district_id), request.district)
                           if request.municipality is not None else [])
     return facets
 
