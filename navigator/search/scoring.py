@@ -20,6 +20,7 @@ memoized per segment (navigator.search.columns.Segment) and dropped with it.
 from __future__ import annotations
 
 import functools
+from typing import NamedTuple
 
 import numpy as np
 from whoosh.codec.base import Automata
@@ -30,9 +31,9 @@ from whoosh.util.numeric import byte_to_length
 # Whoosh's BM25F defaults (whoosh.scoring.BM25F), so scores mean what they meant with Whoosh's searcher.
 B = 0.75
 K1 = 1.2
-# A segment's memo starts over past this many entries or memoized postings (16 bytes each: ≤ 32 MB).
+# A segment's memo starts over past this many entries or memoized postings (20 bytes each: ≤ 32 MB).
 MEMO_LIMIT = 20_000
-MEMO_POSTINGS_LIMIT = 2_000_000
+MEMO_POSTINGS_LIMIT = 1_600_000
 BYTE_TO_LENGTH = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
 
 
@@ -76,10 +77,21 @@ class SegmentTerms:
             return (text,) if (field, text) in reader else ()
         return self._remember((kind, field, text), make)
 
-    def postings(self, reader, field: str, term: str) -> tuple[np.ndarray, np.ndarray]:
-        """Document numbers (in the segment, deleted ones included) and weights of a term."""
-        return self._remember(("postings", field, term), lambda: _read_postings(reader, field, term),
-                              postings=lambda found: len(found[0]))
+    def postings(self, reader, field: str, term: str) -> Postings:
+        """A term's postings with the parts of their BM25F that stay while the segment lives."""
+        def make():
+            ids, weights = _read_postings(reader, field, term)
+            return Postings(ids.astype(np.int32), weights, K1 * B * self.lengths(reader, field)[ids])
+        return self._remember(("postings", field, term), make, postings=lambda found: len(found.ids))
+
+
+class Postings(NamedTuple):
+    """Document numbers in the segment (deleted ones included), the term's weights in them, and
+    K1 · B · field length: BM25F needs only the index-wide statistics (idf, average length) added."""
+
+    ids: np.ndarray
+    weights: np.ndarray
+    scaled_lengths: np.ndarray
 
 
 @functools.lru_cache(maxsize=4096)
@@ -150,16 +162,16 @@ class TermScorer:
         average = self._average_length.get(field)
         if average is None:
             average = self._average_length[field] = self.searcher.avg_field_length(field) or 1
+        saturation = K1 * (1 - B)
         for reader, offset, segment in self.columns.segments:
             terms = segment.terms
-            lengths = None
             for term in terms.expand(reader, kind, field, text):
-                ids, weights = terms.postings(reader, field, term)
-                if not len(ids):
+                found = terms.postings(reader, field, term)
+                if not len(found.ids):
                     continue
-                if lengths is None:
-                    lengths = terms.lengths(reader, field)
-                idf = self.searcher.idf(field, term)
-                bm25 = idf * ((weights * (K1 + 1)) / (weights + K1 * ((1 - B) + B * lengths[ids] / average)))
-                scores.score[ids + offset] += bm25 * boost
-                scores.matched[ids + offset] = True
+                # Whoosh's BM25F: idf · w(K1+1) / (w + K1(1 − B) + K1·B·length/average)
+                factor = self.searcher.idf(field, term) * (K1 + 1) * boost
+                bm25 = found.weights * factor / (found.scaled_lengths / average + saturation + found.weights)
+                documents = found.ids + offset
+                scores.score[documents] += bm25
+                scores.matched[documents] = True
