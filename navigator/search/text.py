@@ -95,14 +95,16 @@ def alternatives(word: str) -> list[Alternative]:
     return found
 
 
-def word_scores(scorer: TermScorer, word: str, *, typos: bool = True) -> Scores:
-    """Documents with the word in any of its forms, in the heading or the body, and their scores."""
-    scores = scorer.empty()
+def word_scores(scorer: TermScorer, word: str, *, typos: bool = True, into: Scores | None = None,
+                weight: float = 1.0) -> Scores:
+    """Documents with the word in any of its forms, in the heading or the body, and their scores (added to
+    `into` with `weight`, when given: Whoosh's Or, without arrays of every document made and added up)."""
+    scores = scorer.empty() if into is None else into
     for alternative in alternatives(word):
         if alternative.kind == "fuzzy" and not typos:
             continue
         for field in FIELDS:
-            scorer.add(scores, alternative.kind, field, alternative.text, alternative.boost)
+            scorer.add(scores, alternative.kind, field, alternative.text, alternative.boost * weight)
     return scores
 
 
@@ -114,10 +116,13 @@ def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> Scores:
     """
     scores = word_scores(scorer, word)
     for synonym in synonyms.of(word):
-        parts = [word_scores(scorer, part, typos=False) for part in words(synonym)]
-        option = parts[0]
+        parts = words(synonym)
+        if len(parts) == 1:
+            word_scores(scorer, parts[0], typos=False, into=scores, weight=SYNONYM_WEIGHT)
+            continue
+        option = word_scores(scorer, parts[0], typos=False)
         for part in parts[1:]:
-            option.both(part)
+            option.both(word_scores(scorer, part, typos=False))
         scores.add(option, SYNONYM_WEIGHT)
     return scores
 
