@@ -22,7 +22,7 @@ from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ
 from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
 from navigator.search.request import ANY_OVZ, BadRequest, SearchRequest
-from navigator.search.text import Synonyms, match_text, suggest, typo_words
+from navigator.search.text import Synonyms, match_text, suggest
 
 FEW_RESULTS = 3  # a typed query finding fewer than this is tried in the other keyboard layout
 FACETS = ("direction", "enrollment", "municipality", "district", "ovz", "format")
@@ -155,36 +155,38 @@ def _distances(columns: Columns, request: SearchRequest, candidates: np.ndarray)
 
 
 def _text_mask(searcher, columns: Columns, text: str, synonyms: Synonyms):
-    """(mask, relevance scores, ignored words) of a text; (None, None, []) when it has no searchable words."""
+    """(mask, relevance scores, ignored words, words found only through typos) of a text; (None, None, [],
+    set()) when it has no searchable words."""
     match = match_text(searcher, columns, text, synonyms)
     if match is None:
-        return None, None, []
-    return match.mask, match.scores, match.ignored
+        return None, None, [], set()
+    return match.mask, match.scores, match.ignored, match.typo_words
 
 
 def _match(searcher, columns: Columns, text: str, synonyms: Synonyms, switch: bool = True):
     """The text's matches, or (when `switch`) those of the text in the other keyboard layout when that finds
-    more than little; returns (mask, scores, ignored words, searched for, corrected from)."""
-    mask, scores, ignored = _text_mask(searcher, columns, text, synonyms)
+    more than little; returns (mask, scores, ignored words, words found only through typos, searched for,
+    corrected from)."""
+    mask, scores, ignored, typos = _text_mask(searcher, columns, text, synonyms)
     if switch and mask is not None and np.count_nonzero(mask) < FEW_RESULTS:
         switched = switch_layout(text)
         if switched:
-            other_mask, other_scores, other_ignored = _text_mask(searcher, columns, switched, synonyms)
-            if other_mask is not None and np.count_nonzero(other_mask) > np.count_nonzero(mask):
-                return other_mask, other_scores, other_ignored, switched, text
-    return mask, scores, ignored, text or None, None
+            other = _text_mask(searcher, columns, switched, synonyms)
+            if other[0] is not None and np.count_nonzero(other[0]) > np.count_nonzero(mask):
+                return *other, switched, text
+    return mask, scores, ignored, typos, text or None, None
 
 
-def _typo_corrected(searcher, columns: Columns, text: str, synonyms: Synonyms, mask: np.ndarray | None):
-    """When some words matched only through their typos: the corrected text, and its match when that finds
-    at least as much (then the page shows the corrected words' results and says so), else None."""
+def _typo_corrected(searcher, columns: Columns, text: str, synonyms: Synonyms, mask: np.ndarray | None,
+                    typos: set[str]):
+    """When some words (`typos`) matched only through their typos: the corrected text, and its match when that
+    finds at least as much (then the page shows the corrected words' results and says so), else None."""
     if mask is None or not mask.any():
         return None, None
-    typos = typo_words(searcher, columns, text)
     corrected = suggest(searcher, text, typos) if typos else None
     if corrected is None:
         return None, None
-    match = _text_mask(searcher, columns, corrected, synonyms)
+    match = _text_mask(searcher, columns, corrected, synonyms)[:3]
     if match[0] is None or np.count_nonzero(match[0]) < np.count_nonzero(mask):
         return corrected, None
     return corrected, match
@@ -320,10 +322,10 @@ class _TextPart(NamedTuple):
 def _text_part(searcher, columns: Columns, index, request: SearchRequest) -> _TextPart:
     """The words' matches: as typed, in the other keyboard layout, or with their typos corrected."""
     text = request.q.strip()
-    mask, scores, ignored, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms,
-                                                                 switch=not request.exact)
+    mask, scores, ignored, typos, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms,
+                                                                        switch=not request.exact)
     suggestion, typo_match = (None, None) if corrected_from or request.exact else _typo_corrected(
-        searcher, columns, text, index.synonyms, mask)
+        searcher, columns, text, index.synonyms, mask, typos)
     if typo_match is not None:
         (mask, scores, ignored), searched_for, corrected_from = typo_match, suggestion, text
     return _TextPart(mask, scores, ignored, searched_for, corrected_from, suggestion, typo_match is not None)

@@ -101,20 +101,28 @@ def word_scores(scorer: TermScorer, word: str, *, typos: bool = True, into: Scor
     `into` with `weight`, when given: Whoosh's Or, without arrays of every document made and added up)."""
     scores = scorer.empty() if into is None else into
     for alternative in alternatives(word):
-        if alternative.kind == "fuzzy" and not typos:
-            continue
-        for field in FIELDS:
-            scorer.add(scores, alternative.kind, field, alternative.text, alternative.boost * weight)
+        if alternative.kind != "fuzzy" or typos:
+            _add(scorer, scores, alternative, weight)
     return scores
 
 
-def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> Scores:
-    """A word or any of its synonyms (a synonym of several words needs all of them).
+def _add(scorer: TermScorer, scores: Scores, alternative: Alternative, weight: float) -> None:
+    for field in FIELDS:
+        scorer.add(scores, alternative.kind, field, alternative.text, alternative.boost * weight)
+
+
+def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> tuple[Scores, bool]:
+    """A word or any of its synonyms (a synonym of several words needs all of them), and whether a live
+    document has the word as typed (in one of its forms, not only through its typos).
 
     A synonym is our own spelling, never a typo: its forms and prefix count, the words one typo from it do
     not (they would only add noise, and the typo search was half the cost of a word with many synonyms).
     """
-    scores = word_scores(scorer, word)
+    scores = word_scores(scorer, word, typos=False)
+    as_typed = bool((scores.matched & scorer.columns.live).any())
+    for alternative in alternatives(word):
+        if alternative.kind == "fuzzy":
+            _add(scorer, scores, alternative, 1.0)
     for synonym in synonyms.of(word):
         parts = words(synonym)
         if len(parts) == 1:
@@ -124,17 +132,19 @@ def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> Scores:
         for part in parts[1:]:
             option.both(word_scores(scorer, part, typos=False))
         scores.add(option, SYNONYM_WEIGHT)
-    return scores
+    return scores, as_typed
 
 
 @dataclass
 class TextMatch:
     """The documents matching every known word of a text (deleted ones excluded), their relevance scores,
-    and the words that match nothing and were left out."""
+    the words that match nothing and were left out, and the words found only through their typos (nothing
+    has them as typed: a correction is worth looking for)."""
 
     mask: np.ndarray
     scores: np.ndarray | None
     ignored: list[str]
+    typo_words: set[str]
 
 
 def match_text(searcher, columns, text: str, synonyms: Synonyms) -> TextMatch | None:
@@ -143,9 +153,11 @@ def match_text(searcher, columns, text: str, synonyms: Synonyms) -> TextMatch | 
     if not parts:
         return None
     scorer = TermScorer(searcher, columns)
-    combined, ignored = None, []
+    combined, ignored, typos = None, [], set()
     for word in parts:
-        scores = group_scores(scorer, word, synonyms)
+        scores, as_typed = group_scores(scorer, word, synonyms)
+        if not as_typed and len(word) >= MIN_FUZZY_WORD:
+            typos.add(word)
         scores.matched &= columns.live
         if not scores.matched.any():
             ignored.append(word)
@@ -154,18 +166,8 @@ def match_text(searcher, columns, text: str, synonyms: Synonyms) -> TextMatch | 
         else:
             combined.both(scores)
     if combined is None:
-        return TextMatch(np.zeros(columns.size, dtype=bool), None, ignored)
-    return TextMatch(combined.matched, combined.score, ignored)
-
-
-def typo_words(searcher, columns, text: str) -> set[str]:
-    """The words of a text found only through their typo alternatives (nothing has them as typed)."""
-    scorer = TermScorer(searcher, columns)
-    found = set()
-    for word in query_words(text):
-        if len(word) >= MIN_FUZZY_WORD and not (word_scores(scorer, word, typos=False).matched & columns.live).any():
-            found.add(word)
-    return found
+        return TextMatch(np.zeros(columns.size, dtype=bool), None, ignored, typos)
+    return TextMatch(combined.matched, combined.score, ignored, typos)
 
 
 def suggest(searcher, text: str, only: set[str] | None = None) -> str | None:
