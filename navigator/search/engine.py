@@ -319,8 +319,22 @@ class _TextPart(NamedTuple):
     typo: bool
 
 
+#: The last text's matches, kept on its searcher (so for one index generation): an empty result's advice
+#: counts its looser searches, which have the same words, right after the search itself.
+_LAST_TEXT = "_navigator_last_text"
+
+
 def _text_part(searcher, columns: Columns, index, request: SearchRequest) -> _TextPart:
     """The words' matches: as typed, in the other keyboard layout, or with their typos corrected."""
+    key = (request.q.strip(), request.exact, id(index.synonyms))
+    kept = getattr(searcher, _LAST_TEXT, None)
+    if kept is None or kept[0] != key:
+        kept = (key, _match_text_part(searcher, columns, index, request))
+        setattr(searcher, _LAST_TEXT, kept)
+    return kept[1]
+
+
+def _match_text_part(searcher, columns: Columns, index, request: SearchRequest) -> _TextPart:
     text = request.q.strip()
     mask, scores, ignored, typos, searched_for, corrected_from = _match(searcher, columns, text, index.synonyms,
                                                                         switch=not request.exact)
@@ -352,15 +366,13 @@ def _all_filters(base: np.ndarray, masks: dict[str, np.ndarray]) -> np.ndarray:
 
 def count_results(session: Session, index, requests: Sequence[SearchRequest]) -> list[int]:
     """How many programs each request finds, without pages, facets or programs: the advice's looser
-    searches, which share their words (matched once)."""
-    totals, texts = [], {}
+    searches, which share their words (matched once, by the search itself: see _text_part)."""
+    totals = []
     with index.reading() as (searcher, columns):
         for request in requests:
             organization_id = _check_places(session, request)
-            key = (request.q.strip(), request.exact)
-            if key not in texts:
-                texts[key] = _text_part(searcher, columns, index, request).mask
-            base, _distances_km, masks = _filtered(columns, request, organization_id, texts[key])
+            text_mask = _text_part(searcher, columns, index, request).mask
+            base, _distances_km, masks = _filtered(columns, request, organization_id, text_mask)
             totals.append(int(np.count_nonzero(_all_filters(base, masks))))
     return totals
 
