@@ -95,13 +95,13 @@ def alternatives(word: str) -> list[Alternative]:
     return found
 
 
-def word_scores(scorer: TermScorer, word: str, *, typos: bool = True, into: Scores | None = None,
-                weight: float = 1.0) -> Scores:
-    """Documents with the word in any of its forms, in the heading or the body, and their scores (added to
-    `into` with `weight`, when given: Whoosh's Or, without arrays of every document made and added up)."""
+def word_scores(scorer: TermScorer, word: str, *, into: Scores | None = None, weight: float = 1.0) -> Scores:
+    """Documents with the word in any of its forms (not its typos), in the heading or the body, and their
+    scores (added to `into` with `weight`, when given: Whoosh's Or, without arrays of every document made
+    and added up)."""
     scores = scorer.empty() if into is None else into
     for alternative in alternatives(word):
-        if alternative.kind != "fuzzy" or typos:
+        if alternative.kind != "fuzzy":
             _add(scorer, scores, alternative, weight)
     return scores
 
@@ -112,13 +112,13 @@ def _add(scorer: TermScorer, scores: Scores, alternative: Alternative, weight: f
 
 
 def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> tuple[Scores, bool]:
-    """A word or any of its synonyms (a synonym of several words needs all of them), and whether a live
-    document has the word as typed (in one of its forms, not only through its typos).
+    """A word, the words one typo from it, or any of its synonyms (a synonym of several words needs all of
+    them); and whether a live document has the word as typed (in one of its forms, not only its typos).
 
     A synonym is our own spelling, never a typo: its forms and prefix count, the words one typo from it do
     not (they would only add noise, and the typo search was half the cost of a word with many synonyms).
     """
-    scores = word_scores(scorer, word, typos=False)
+    scores = word_scores(scorer, word)
     as_typed = bool((scores.matched & scorer.columns.live).any())
     for alternative in alternatives(word):
         if alternative.kind == "fuzzy":
@@ -126,11 +126,11 @@ def group_scores(scorer: TermScorer, word: str, synonyms: Synonyms) -> tuple[Sco
     for synonym in synonyms.of(word):
         parts = words(synonym)
         if len(parts) == 1:
-            word_scores(scorer, parts[0], typos=False, into=scores, weight=SYNONYM_WEIGHT)
+            word_scores(scorer, parts[0], into=scores, weight=SYNONYM_WEIGHT)
             continue
-        option = word_scores(scorer, parts[0], typos=False)
+        option = word_scores(scorer, parts[0])
         for part in parts[1:]:
-            option.both(word_scores(scorer, part, typos=False))
+            option.both(word_scores(scorer, part))
         scores.add(option, SYNONYM_WEIGHT)
     return scores, as_typed
 
