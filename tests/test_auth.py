@@ -7,7 +7,7 @@ import re
 
 from sqlalchemy import select
 
-from navigator.accounts import mail
+from navigator import mail
 from navigator.accounts import registry as accounts
 from navigator.catalogue.models import Account
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture

@@ -10,10 +10,10 @@ from collections.abc import Iterable
 from flask import current_app, url_for
 from itsdangerous import BadSignature, TimestampSigner
 
-from navigator.accounts.mail import send_mail
 from navigator.enrollment.models import Application
 from navigator.enrollment.notices import notice
 from navigator.enrollment.sealing import Sealer
+from navigator.mail import send_mail
 
 log = logging.getLogger(__name__)
 _SEALER = "navigator.enrollment_sealer"
