@@ -18,6 +18,7 @@ from tqdm import tqdm
 
 from navigator import migrations
 from navigator.accounts.mail import send_password_link
+from navigator.accounts.models import ROLES
 from navigator.accounts.registry import AccountError, create_account, find_account, issue_password_link, password_link
 from navigator.catalogue.importer import (
     ImportRejected,
@@ -30,7 +31,6 @@ from navigator.catalogue.importer import (
 from navigator.catalogue.importer.hsds import import_package
 from navigator.catalogue.importer.mapping import MappingError, load_mapping
 from navigator.catalogue.importer.reading import KNOWN_COLUMNS
-from navigator.catalogue.models import ROLES
 from navigator.enrollment.retention import purge, reseal_all
 from navigator.enrollment.sealing import Sealer
 from navigator.extensions import database, db_session, index_follower

@@ -10,7 +10,8 @@ from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from navigator.accounts import registry as accounts
-from navigator.catalogue.models import Account, Program
+from navigator.accounts.models import Account
+from navigator.catalogue.models import Program
 from navigator.extensions import database
 from tests.factories import load_programs, make_row
 

@@ -6,8 +6,8 @@ from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
 from navigator import migrations
-from navigator.db import Base
 from navigator.extensions import database
+from navigator.models import metadata
 from tests.factories import make_row, write_csv
 
 
@@ -33,5 +33,5 @@ def test_migrations_create_exactly_the_models_schema(app):
     engine = database(app).engine
     assert migrations.current_revision(engine) == migrations.head_revision()
     with engine.connect() as connection:
-        differences = compare_metadata(MigrationContext.configure(connection), Base.metadata)
+        differences = compare_metadata(MigrationContext.configure(connection), metadata)
     assert differences == []

@@ -9,7 +9,7 @@ from sqlalchemy import select
 
 from navigator import mail
 from navigator.accounts import registry as accounts
-from navigator.catalogue.models import Account
+from navigator.accounts.models import Account
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
     PASSWORD,

@@ -15,14 +15,15 @@ from pathlib import Path
 import pytest
 from sqlalchemy import select
 
+from navigator.accounts.models import Account, ProgramRevision
 from navigator.accounts.moderation import save_revision
 from navigator.accounts.provider_upload import store_upload
-from navigator.catalogue.models import Account, Program, ProgramRevision
-from navigator.db import Base
+from navigator.catalogue.models import Program
 from navigator.enrollment.intake import check
 from navigator.enrollment.queue import submit
 from navigator.enrollment.sealing import Sealer
 from navigator.extensions import database
+from navigator.models import metadata
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,
     MUNICIPALITY_B,
@@ -179,7 +180,7 @@ def _snapshot(app) -> dict:
     """Every row of every table, and the stored uploads."""
     state = {}
     with database(app).engine.connect() as connection:
-        for table in Base.metadata.sorted_tables:
+        for table in metadata.sorted_tables:
             state[table.name] = sorted(map(repr, connection.execute(select(table)).all()))
     uploads = Path(app.instance_path) / "uploads"
     state["uploads"] = sorted(path.name for path in uploads.iterdir()) if uploads.exists() else []

@@ -7,9 +7,10 @@ import datetime as dt
 import pytest
 from sqlalchemy import select, update
 
-from navigator.catalogue.models import GeocodeCache, Venue
+from navigator.catalogue.models import Venue
 from navigator.extensions import database
 from navigator.geocoding import geocode_venues, geocoding_for
+from navigator.geocoding.models import GeocodeCache
 from tests.factories import load_programs, make_row, venue, write_csv
 from tests.geocoding_server import EMPTY, NominatimStandIn, failing, found, slow
 

@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from navigator.accounts import moderation
-from navigator.catalogue.models import ProgramChange, ProgramRevision
+from navigator.accounts.models import ProgramChange, ProgramRevision
 from navigator.catalogue.program_rows import differences
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,

@@ -8,7 +8,8 @@ import re
 import pytest
 from sqlalchemy import func, select
 
-from navigator.catalogue.models import Program, ProgramChange, ProgramRevision, Venue
+from navigator.accounts.models import ProgramChange, ProgramRevision
+from navigator.catalogue.models import Program, Venue
 from navigator.catalogue.validation import COLUMNS, validate_record
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     MUNICIPALITY_A,

@@ -8,8 +8,9 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
 from navigator.catalogue.changes import mark_programs_changed
-from navigator.catalogue.models import GeocodeCache, OutboxEntry, Program
+from navigator.catalogue.models import OutboxEntry, Program
 from navigator.extensions import db_session
+from navigator.geocoding.models import GeocodeCache
 from tests.factories import load_programs, make_row
 
 

@@ -11,7 +11,7 @@ import openpyxl
 import pytest
 from sqlalchemy import func, select
 
-from navigator.catalogue.models import ProgramRevision
+from navigator.accounts.models import ProgramRevision
 from navigator.catalogue.spreadsheet import Table, formula_restored, formula_safe, to_xlsx
 from navigator.catalogue.validation import COLUMNS
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture

@@ -13,8 +13,9 @@ import pytest
 import xlsxwriter
 from sqlalchemy import func, select
 
+from navigator.accounts.models import ProgramRevision
 from navigator.catalogue.importer import xlsx_guard
-from navigator.catalogue.models import Program, ProgramRevision
+from navigator.catalogue.models import Program
 from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
     ORG_A,
     add_account,

@@ -11,7 +11,8 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from navigator.catalogue.models import Account, Organization, Program, ProgramRevision, Venue
+from navigator.accounts.models import Account, ProgramRevision
+from navigator.catalogue.models import Organization, Program, Venue
 
 
 def organization_ids(account: Account) -> set[int]:

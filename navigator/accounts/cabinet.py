@@ -9,8 +9,9 @@ from dataclasses import dataclass
 from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
+from navigator.accounts.models import Account, ProgramRevision
 from navigator.accounts.moderation import OPEN_STATES
-from navigator.catalogue.models import Account, Organization, Program, ProgramRevision, Venue
+from navigator.catalogue.models import Organization, Program, Venue
 from navigator.catalogue.paging import Page, page_count, page_offset, read_page
 
 PAGE_SIZE = 50

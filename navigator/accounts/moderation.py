@@ -18,18 +18,10 @@ from collections.abc import Callable, Mapping
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
 
+from navigator.accounts.models import Account, ProgramChange, ProgramRevision
 from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer.applying import apply_records
-from navigator.catalogue.models import (
-    Account,
-    Municipality,
-    Organization,
-    Program,
-    ProgramChange,
-    ProgramRevision,
-    Venue,
-    utcnow,
-)
+from navigator.catalogue.models import Municipality, Organization, Program, Venue, utcnow
 from navigator.catalogue.program_rows import differences, organization_fields, program_row
 from navigator.catalogue.validation import COLUMNS, FieldError, ProgramRecord, validate_record
 from navigator.catalogue.vocab import PROGRAM_STATUSES

@@ -23,6 +23,7 @@ from pathlib import Path
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from navigator.accounts.models import Account, ProgramRevision
 from navigator.accounts.moderation import (
     OPEN_STATES,
     locate_venues,
@@ -36,7 +37,7 @@ from navigator.catalogue.importer.applying import apply_records
 from navigator.catalogue.importer.issues import Findings
 from navigator.catalogue.importer.reading import ImportRejected, RowError, check_file
 from navigator.catalogue.importer.xlsx_guard import looks_like_xlsx, workbook_problem
-from navigator.catalogue.models import Account, Municipality, Organization, Program, ProgramRevision
+from navigator.catalogue.models import Municipality, Organization, Program
 from navigator.catalogue.program_rows import ORGANIZATION_COLUMNS, differences, record_row
 from navigator.catalogue.validation import ProgramRecord
 from navigator.geocoding import Geocoding

@@ -20,7 +20,8 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
-from navigator.catalogue.models import ROLES, Account, Municipality, Organization, SignInAttempt, utcnow
+from navigator.accounts.models import ROLES, Account, SignInAttempt
+from navigator.catalogue.models import Municipality, Organization, utcnow
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200

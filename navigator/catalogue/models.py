@@ -3,6 +3,8 @@
 Vocabulary values (directions, enrollment kinds, ОВЗ categories, formats) are stored as their codes
 from navigator.catalogue.vocab; multi-valued ones get their own tables so the database can filter on them.
 Municipalities and districts are created by the data, never hard-coded.
+Other parts keep their own tables (navigator.accounts.models, navigator.geocoding.models,
+navigator.enrollment.models) and refer to these; nothing here refers to theirs.
 """
 
 from __future__ import annotations
@@ -10,17 +12,14 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
-    JSON,
     Boolean,
     CheckConstraint,
-    Column,
     Date,
     DateTime,
     ForeignKey,
     Index,
     Integer,
     String,
-    Table,
     Text,
     UniqueConstraint,
 )
@@ -201,135 +200,6 @@ class ImportRun(Base):
     archived: Mapped[int] = mapped_column(Integer)
 
 
-class GeocodeCache(Base):
-    """An address already asked of the online geocoder: the answer, or the failure and when to retry.
-
-    `key` is the normalized address and the municipality it must lie in (navigator.geocoding.cache_key);
-    `status` is found, not_found (no candidate in the region and municipality) or error (no answer).
-    """
-
-    __tablename__ = "geocode_cache"
-    __table_args__ = (CheckConstraint("status IN ('found', 'not_found', 'error')", name="status"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    key: Mapped[str] = mapped_column(String(800), unique=True)
-    query: Mapped[str] = mapped_column(String(500))
-    status: Mapped[str] = mapped_column(String(16))
-    lat: Mapped[float | None]
-    lon: Mapped[float | None]
-    precision: Mapped[str] = mapped_column(String(16), default="none")
-    source: Mapped[str | None] = mapped_column(String(16))
-    label: Mapped[str | None] = mapped_column(String(500))
-    attempts: Mapped[int] = mapped_column(Integer, default=1)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-
-account_organization = Table(
-    "account_organization", Base.metadata,
-    Column("account_id", ForeignKey("account.id", ondelete="CASCADE"), primary_key=True),
-    Column("organization_id", ForeignKey("organization.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
-account_municipality = Table(
-    "account_municipality", Base.metadata,
-    Column("account_id", ForeignKey("account.id", ondelete="CASCADE"), primary_key=True),
-    Column("municipality_id", ForeignKey("municipality.id", ondelete="CASCADE"), primary_key=True, index=True),
-)
-
-ROLES = ("provider", "municipal", "admin")
-
-
-class Account(Base):
-    """A person who signs in: a provider (of organizations), municipal staff (of municipalities) or an admin.
-
-    It has the attributes Flask-Login expects, so the session layer needs no wrapper around it.
-    """
-
-    __tablename__ = "account"
-    __table_args__ = (CheckConstraint("role IN ('provider', 'municipal', 'admin')", name="role"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    email: Mapped[str] = mapped_column(String(200), unique=True)
-    password_hash: Mapped[str | None] = mapped_column(String(200))
-    role: Mapped[str] = mapped_column(String(16))
-    active: Mapped[bool] = mapped_column(Boolean, default=True)
-    # Part of the session's user id: a new password changes it, which ends every other session.
-    session_key: Mapped[str] = mapped_column(String(32))
-    password_token_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    password_token_expires: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    last_login_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-
-    organizations: Mapped[list[Organization]] = relationship(secondary=account_organization,
-                                                             order_by="Organization.name")
-    municipalities: Mapped[list[Municipality]] = relationship(secondary=account_municipality,
-                                                              order_by="Municipality.name")
-
-    is_authenticated = True
-    is_anonymous = False
-
-    @property
-    def is_active(self) -> bool:
-        return self.active
-
-    def get_id(self) -> str:
-        return f"{self.id}-{self.session_key}"
-
-
-class ProgramRevision(Base):
-    """A provider's version of a program, new or changed, kept apart until it is approved and applied.
-
-    `record` holds the fields as the text a CSV row would have (validated when saved, validated
-    again when applied), so the published program keeps its last approved version meanwhile.
-    """
-
-    __tablename__ = "program_revision"
-    __table_args__ = (
-        CheckConstraint("state IN ('draft', 'pending', 'returned', 'approved', 'withdrawn')", name="state"),
-        Index("ix_program_revision_state_municipality", "state", "municipality_id"),
-    )
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"), index=True)
-    public_id: Mapped[str] = mapped_column(String(64), index=True)
-    organization_id: Mapped[int] = mapped_column(ForeignKey("organization.id"), index=True)
-    municipality_id: Mapped[int] = mapped_column(ForeignKey("municipality.id"))
-    record: Mapped[dict] = mapped_column(JSON)
-    state: Mapped[str] = mapped_column(String(16), default="draft")
-    comment: Mapped[str | None] = mapped_column(Text)
-    author_id: Mapped[int] = mapped_column(ForeignKey("account.id"))
-    reviewer_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-    submitted_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-    reviewed_at: Mapped[dt.datetime | None] = mapped_column(DateTime)
-
-    program: Mapped[Program | None] = relationship()
-    organization: Mapped[Organization] = relationship()
-    municipality: Mapped[Municipality] = relationship()
-    author: Mapped[Account] = relationship(foreign_keys=[author_id])
-    reviewer: Mapped[Account | None] = relationship(foreign_keys=[reviewer_id])
-
-
-class ProgramChange(Base):
-    """One entry of a program's history: who did what and when, and which fields went from what to what."""
-
-    __tablename__ = "program_change"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    program_id: Mapped[int | None] = mapped_column(ForeignKey("program.id"), index=True)
-    revision_id: Mapped[int | None] = mapped_column(ForeignKey("program_revision.id"), index=True)
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id"))
-    event: Mapped[str] = mapped_column(String(16))
-    # {column: [before, after]} in the CSV's text form; None for events that change no field.
-    changes: Mapped[dict | None] = mapped_column(JSON)
-    comment: Mapped[str | None] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-    account: Mapped[Account | None] = relationship()
-    revision: Mapped[ProgramRevision | None] = relationship()
-
-
 class OutboxEntry(Base):
     """Programs changed by one committed transaction, in commit order: what every index replica follows.
 
@@ -346,19 +216,3 @@ class OutboxEntry(Base):
     program_ids: Mapped[str] = mapped_column(Text)
     count: Mapped[int] = mapped_column(Integer)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-
-
-class SignInAttempt(Base):
-    """One log-in attempt, for the admin's sign-in log (ASVS 7.1: who tried, from where, with what outcome).
-
-    The e-mail is kept as typed (an unknown one too: repeated guesses are what the log is for); never a password.
-    """
-
-    __tablename__ = "sign_in_attempt"
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, index=True)
-    email: Mapped[str] = mapped_column(String(200))
-    address: Mapped[str] = mapped_column(String(64))
-    succeeded: Mapped[bool] = mapped_column(Boolean)
-    account_id: Mapped[int | None] = mapped_column(ForeignKey("account.id", ondelete="SET NULL"))

@@ -14,7 +14,8 @@ import datetime as dt
 from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from navigator.catalogue.models import Account, Program, utcnow
+from navigator.accounts.models import Account
+from navigator.catalogue.models import Program, utcnow
 from navigator.db import Base
 
 #: State codes and how the parent and the provider read them.

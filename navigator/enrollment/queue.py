@@ -21,8 +21,9 @@ import numpy
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.orm import Session
 
+from navigator.accounts.models import Account
 from navigator.catalogue.changes import mark_programs_changed
-from navigator.catalogue.models import Account, Program, utcnow
+from navigator.catalogue.models import Program, utcnow
 from navigator.enrollment.intake import Intake, phone_digits
 from navigator.enrollment.models import (
     FINAL_STATES,

@@ -16,10 +16,11 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from navigator.catalogue.models import GeocodeCache, utcnow
+from navigator.catalogue.models import utcnow
 from navigator.catalogue.vocab import fold
 from navigator.geocoding.address import address_key, geocoder_query
 from navigator.geocoding.budget import RequestBudget
+from navigator.geocoding.models import GeocodeCache
 from navigator.geocoding.online import BudgetSpent, Candidate, GeocoderFailed, OnlineGeocoder
 from navigator.geocoding.places import address_index
 from navigator.geocoding.region import Place, Region, load_region

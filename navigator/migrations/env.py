@@ -3,9 +3,7 @@
 from alembic import context
 from sqlalchemy import create_engine
 
-import navigator.catalogue.models  # noqa: F401 — registers the tables on Base.metadata
-import navigator.enrollment.models  # noqa: F401
-from navigator.db import Base
+from navigator.models import metadata  # every part's tables
 
 config = context.config
 connection = config.attributes.get("connection")
@@ -13,7 +11,7 @@ connection = config.attributes.get("connection")
 
 def run(connection) -> None:
     # Batch mode lets the same migration alter tables on SQLite, which lacks most ALTER TABLE forms.
-    context.configure(connection=connection, target_metadata=Base.metadata, render_as_batch=True,
+    context.configure(connection=connection, target_metadata=metadata, render_as_batch=True,
                       compare_type=True)
     with context.begin_transaction():
         context.run_migrations()

@@ -13,6 +13,7 @@ from wtforms import EmailField, SelectChoice, SelectField, SelectMultipleField, 
 
 from navigator.accounts.auth import roles_required
 from navigator.accounts.mail import send_password_link
+from navigator.accounts.models import ROLES, Account
 from navigator.accounts.registry import (
     ROLE_LABELS,
     AccountError,
@@ -23,7 +24,7 @@ from navigator.accounts.registry import (
     password_link,
     recent_sign_ins,
 )
-from navigator.catalogue.models import ROLES, Account, Municipality
+from navigator.catalogue.models import Municipality
 from navigator.enrollment.statistics import access_log as access_entries
 from navigator.extensions import db_session
 from navigator.views.program_form import ReasonForm
