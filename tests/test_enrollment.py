@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from navigator.enrollment.models import Application, ApplicationAccess
 from navigator.extensions import database
-from navigator.views import enrollment_support
+from navigator.views.enrollment import support
 from tests.cabinet import MUNICIPALITY_A, add_account, log_in, post, quick_hashing, seed_catalogue  # noqa: F401
 from tests.enrollment_helpers import Catcher, apply, body, free_port, link_in, status_path, withdraw
 from tests.test_hostile import INERT, LIVE_MARKUP, REFUSED
@@ -146,13 +146,13 @@ def test_waiting_list_by_the_provider(world, client):
 
 
 def test_the_answer_deadline_counts_working_days_and_overdue_is_marked(world, client, monkeypatch):
-    monkeypatch.setattr(enrollment_support, "today", lambda: dt.date(2026, 11, 27))  # a Friday
+    monkeypatch.setattr(support, "today", lambda: dt.date(2026, 11, 27))  # a Friday
     path = status_path(apply(client))
     assert applications(world)[0].answer_by == dt.date(2026, 12, 4)
     assert "4\u00a0декабря 2026" in client.get(path).get_data(as_text=True)
     provider = signed_in(world, "a@school.example.org")
     assert "просрочена" not in provider.get("/provider/applications").get_data(as_text=True)
-    monkeypatch.setattr(enrollment_support, "today", lambda: dt.date(2026, 12, 7))
+    monkeypatch.setattr(support, "today", lambda: dt.date(2026, 12, 7))
     assert "просрочена" in provider.get("/provider/applications").get_data(as_text=True)
     counts = signed_in(world, "staff@kemerovo.example.org").get("/municipal/applications").get_data(as_text=True)
     assert "<td>1</td><td>1</td>" in counts  # one new, one overdue
@@ -193,8 +193,8 @@ def test_honeypot_and_minimum_fill_time(world, client, monkeypatch):
     shown = client.get("/programs/a1/apply").get_data(as_text=True)
     started = re.search(r'name="started" value="([^"]*)"', shown).group(1)
     assert apply(client, started=started.replace("a1.", "a2.")).status_code == 422  # a forged stamp
-    clock = enrollment_support.time.time
-    monkeypatch.setattr(enrollment_support.time, "time", lambda: clock() + 10)  # ten seconds later
+    clock = support.time.time
+    monkeypatch.setattr(support.time, "time", lambda: clock() + 10)  # ten seconds later
     status_path(apply(client, started=started))
 
 

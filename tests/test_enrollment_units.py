@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from types import SimpleNamespace
 
 import pytest
 from cryptography.fernet import Fernet
 
+from navigator.enrollment.action import enroll_action, recruitment
 from navigator.enrollment.intake import IntakeInvalid, check, phone_digits
 from navigator.enrollment.queue import answer_deadline
 from navigator.enrollment.sealing import Sealer, SealError
@@ -55,3 +57,20 @@ def test_sealing_needs_a_configured_key():
         Sealer.from_setting("not-a-key")
     assert Sealer.from_setting(first).fingerprint("a", "b") == Sealer.from_setting(first).fingerprint("a", "b")
     assert Sealer.from_setting(first).fingerprint("a", "b") != Sealer.from_setting(second).fingerprint("a", "b")
+
+
+def _program(takes_applications=False, kinds=("free",), seats_free=None, phone="", website="", email=""):
+    """The few fields the program page's action reads (a stand-in for a Program row)."""
+    return SimpleNamespace(takes_applications=takes_applications, enrollment_kinds=list(kinds), seats_free=seats_free,
+                           contact={"phone": phone, "website": website, "email": email})
+
+
+def test_the_enroll_action_prefers_the_form_then_the_certificate_portal_then_a_contact():
+    portal, form = "https://pfdo.example.org", "/programs/p1/apply"
+    assert enroll_action(_program(True, phone="1"), portal, form).url == form
+    assert enroll_action(_program(False, ("certificate",), phone="1"), portal, form).url == portal
+    assert enroll_action(_program(phone="+7 (900) 123-45-67"), portal, form).url == "tel:+79001234567"
+    assert enroll_action(_program(website="https://school.example.org")).url == "https://school.example.org"
+    assert enroll_action(_program(email="a@example.org")).url == "mailto:a@example.org"
+    assert enroll_action(_program(True)) is None  # no form URL given and no contact: nothing to offer
+    assert [recruitment(_program(seats_free=n)).code for n in (None, 3, 0)] == ["unknown", "open", "full"]

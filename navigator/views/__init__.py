@@ -19,8 +19,8 @@ def register_views(app: Flask) -> None:
     # The same HSDS API beside ours, where our OpenAPI document (one server, /api/v1) lists it.
     app.register_blueprint(hsds.blueprint, url_prefix="/api/v1/hsds", name="hsds_api")
 
-    from navigator.views import admin, auth, municipal, provider, provider_applications
+    from navigator.views import admin, auth, enrollment, municipal, provider
 
-    for blueprint in (auth.blueprint, provider.blueprint, provider_applications.blueprint, municipal.blueprint,
+    for blueprint in (auth.blueprint, provider.blueprint, *enrollment.BLUEPRINTS, municipal.blueprint,
                       admin.blueprint):
         app.register_blueprint(blueprint)

@@ -19,10 +19,10 @@ from navigator.catalogue.changes import recent_sequence
 from navigator.extensions import db_session, search_index
 from navigator.search import IndexUnavailable
 
-TAGGED_BLUEPRINTS = frozenset({"public", "coverage"})
+TAGGED_BLUEPRINTS = frozenset({"public", "coverage", "enrollment"})
 #: Pages of one person's application, which change without a catalogue change and must never be revalidated
 #: from a shared basis: the form (its CSRF token and fill-time stamp) and the private status page.
-UNTAGGED_ENDPOINTS = frozenset({"public.apply", "public.application_status"})
+UNTAGGED_ENDPOINTS = frozenset({"enrollment.apply", "enrollment.status"})
 _CODE_TAG = "navigator.code_tag"
 
 

@@ -31,7 +31,7 @@ from navigator.catalogue.vocab import PROGRAM_STATUSES
 from navigator.enrollment.statistics import municipal_counts
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
-from navigator.views import enrollment_support
+from navigator.views.enrollment import support as enrollment_support
 from navigator.views.program_form import ReasonForm
 
 blueprint = Blueprint("municipal", __name__, url_prefix="/municipal")

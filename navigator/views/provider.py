@@ -41,7 +41,7 @@ from navigator.catalogue.program_rows import blank_row, program_row
 from navigator.enrollment.queue import offer_free_places
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
-from navigator.views import enrollment_support as enrollment
+from navigator.views.enrollment import support as enrollment
 from navigator.views.pin_map import pin_map
 from navigator.views.program_form import QuickEditForm, ReasonForm, fill, program_form, row_from, show_errors
 

@@ -1,5 +1,5 @@
-"""Pages for parents: the search page with its map, program pages, organization pages, and applications
-(the form, the private status page, withdrawal, this device's list)."""
+"""Pages for parents: the search page with its map, program pages, organization pages. Applications (the
+form, the status page, withdrawal, «Мои заявки») are navigator.views.enrollment's."""
 
 from __future__ import annotations
 
@@ -11,8 +11,7 @@ from flask import Blueprint, abort, current_app, redirect, render_template, requ
 from werkzeug.datastructures import MultiDict
 
 from navigator import maps
-from navigator.accounts.auth import limiter
-from navigator.catalogue import enrolment, russian
+from navigator.catalogue import russian
 from navigator.catalogue.place_directory import place_directory
 from navigator.catalogue.programs import (
     find_organization,
@@ -21,8 +20,8 @@ from navigator.catalogue.programs import (
     organization_programs,
     organization_venues,
 )
-from navigator.enrollment.intake import IntakeInvalid, check, clean
-from navigator.enrollment.queue import EnrollmentError, find_by_token, public_queue, submit, waitlist_position, withdraw
+from navigator.enrollment.action import CERTIFICATE_NOTE, enroll_action, recruitment
+from navigator.enrollment.queue import public_queue
 from navigator.extensions import db_session, search_index
 from navigator.geocoding import Resolution
 from navigator.maps import Centre, Pin
@@ -32,7 +31,6 @@ from navigator.search.advice import loosest_filter, suggestion_applied
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
 from navigator.search.similar import similar_programs
-from navigator.views import enrollment_support as enrollment
 from navigator.views import vision
 from navigator.views.home import home_summary
 from navigator.views.places import with_place
@@ -195,10 +193,10 @@ def program(public_id: str):
     json_ld = program_json_ld(found, url_for("public.program", public_id=public_id, _external=True),
                               organization_url)
     return render_template("public/program.html", program=found, similar=similar, venue_map=venue_map,
-                           json_ld=json_ld, recruitment=enrolment.recruitment(found),
-                           enrol=enrolment.enrol_action(found, current_app.config["CERTIFICATE_PORTAL_URL"],
-                                                        url_for("public.apply", public_id=public_id)),
-                           certificate_note=enrolment.CERTIFICATE_NOTE, queue=public_queue(session, found))
+                           json_ld=json_ld, recruitment=recruitment(found),
+                           enroll=enroll_action(found, current_app.config["CERTIFICATE_PORTAL_URL"],
+                                                url_for("enrollment.apply", public_id=public_id)),
+                           certificate_note=CERTIFICATE_NOTE, queue=public_queue(session, found))
 
 
 def _similar(session, found):
@@ -241,93 +239,6 @@ def low_vision_switch():
     else:
         response.delete_cookie(LOW_VISION_COOKIE, samesite="Lax", httponly=True)
     return response
-
-
-def _apply_page(program, *, errors=None, problem=None, status=200):
-    shown = {name: clean(value, multiline=name == "comment") for name, value in request.form.items()}
-    return render_template("public/apply.html", program=program, errors=errors or {}, problem=problem, form=shown,
-                           started=enrollment.form_stamp(program.public_id, request.form.get("started")),
-                           year=enrollment.today().year), status
-
-
-def _apply_throttled(_limit):
-    program = find_program(db_session(), request.view_args["public_id"]) or abort(429)
-    return current_app.make_response(_apply_page(program, status=429, problem=(
-        "С этого адреса или на эту программу только что отправили много заявок. Подождите немного и "
-        "отправьте ещё раз — или позвоните в организацию.")))
-
-
-def _program_key() -> str:
-    return "program:" + request.view_args["public_id"]
-
-
-@blueprint.route("/programs/<public_id>/apply", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["ENROLLMENT_LIMIT_CLIENT"], methods=["POST"], scope="apply-client",
-               on_breach=_apply_throttled)
-@limiter.limit(lambda: current_app.config["ENROLLMENT_LIMIT_PROGRAM"], key_func=_program_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 303, scope="apply-program",
-               on_breach=_apply_throttled)
-def apply(public_id: str):
-    """The application form; a valid application with consent is stored and the parent sent to its status page."""
-    session = db_session()
-    found = find_program(session, public_id)
-    if found is None or found.status != "active":
-        abort(404, description=f"Программы с кодом «{public_id}» нет в каталоге.")
-    if not found.takes_applications:
-        return redirect(url_for("public.program", public_id=public_id))
-    if request.method == "GET":
-        return _apply_page(found)
-    try:
-        intake = check(request.form, found.age_min, found.age_max, enrollment.today().year)
-        if enrollment.looks_automated(request.form, public_id):
-            return _apply_page(found, status=422, problem="Заявка не отправлена: форма заполнена слишком быстро "
-                               "или не полностью. Проверьте поля и отправьте ещё раз.")
-        application, token = submit(session, enrollment.sealer(), found, intake, enrollment.answer_days(),
-                                    enrollment.today())
-    except IntakeInvalid as invalid:
-        return _apply_page(found, errors=invalid.errors, status=422)
-    except EnrollmentError as refused:
-        session.rollback()
-        return _apply_page(found, problem=str(refused), status=409)
-    session.commit()
-    enrollment.tell([application])
-    return redirect(url_for("public.application_status", token=token), 303)
-
-
-def _application(token: str):
-    found = find_by_token(db_session(), token)
-    if found is None:
-        abort(404, description="Заявки по этой ссылке нет. Проверьте ссылку из письма.")
-    return found
-
-
-@blueprint.get("/applications/<token>")
-def application_status(token: str):
-    """The parent's private status page: state, answer date, place in the waiting list, withdrawal."""
-    found = _application(token)
-    personal = enrollment.sealer().open(found.personal)
-    response = current_app.make_response(render_template(
-        "public/application.html", application=found, personal=personal, token=token, today=enrollment.today(),
-        position=waitlist_position(db_session(), found), queue=public_queue(db_session(), found.program)))
-    response.headers["Cache-Control"] = "no-store"
-    return response
-
-
-@blueprint.post("/applications/<token>/withdraw")
-def withdraw_application(token: str):
-    """Withdraw the application; its personal fields are erased at once, an accepted place goes to the next."""
-    session = db_session()
-    found = _application(token)
-    offered = withdraw(session, found, enrollment.answer_days(), enrollment.today())
-    session.commit()
-    enrollment.tell(offered)
-    return redirect(url_for("public.application_status", token=token), 303)
-
-
-@blueprint.get("/applications")
-def my_applications():
-    """This device's applications: the list lives in the browser (localStorage), the server keeps none."""
-    return render_template("public/my_applications.html")
 
 
 @blueprint.get("/privacy")

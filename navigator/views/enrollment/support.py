@@ -74,8 +74,7 @@ def tell(applications: Iterable[Application]) -> None:
         personal = sealer().open(application.personal)
         if not personal.get("token"):
             continue
-        message = notice(application, personal, url_for("public.application_status", token=personal["token"],
-                                                          _external=True))
+        message = notice(application, personal, url_for("enrollment.status", token=personal["token"], _external=True))
         if message is None:
             continue
         try:

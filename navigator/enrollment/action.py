@@ -1,7 +1,7 @@
 """The one action a program page offers a parent: where «Записаться» leads, and the recruitment status.
 
-This is the single place that decides the target, so that an enrollment form on the site
-(/programs/<id>/apply) can later take over without touching the templates.
+This is the single place that decides the target: the site's own application form (/programs/<id>/apply)
+for a program that takes applications here, else the certificate portal or the organization's contacts.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ from navigator.catalogue.models import Program
 
 
 @dataclass(frozen=True)
-class EnrolAction:
+class EnrollAction:
     url: str
     hint: str  # what happens after the click, in a few words
 
@@ -27,22 +27,22 @@ CERTIFICATE_NOTE = ("Сертификат дополнительного обр�
                     "с ним эта программа для семьи бесплатна или дешевле.")
 
 
-def enrol_action(program: Program, certificate_portal: str = "", apply_url: str = "") -> EnrolAction | None:
+def enroll_action(program: Program, certificate_portal: str = "", apply_url: str = "") -> EnrollAction | None:
     """The site's application form (apply_url) when the program takes applications here; otherwise the
     certificate portal for a program paid by certificate, else the program's own phone, site or e-mail (its
     organization's where the program has none of its own)."""
     if apply_url and program.takes_applications:
-        return EnrolAction(apply_url, "заявкой на сайте, без регистрации")
+        return EnrollAction(apply_url, "заявкой на сайте, без регистрации")
     contact = program.contact
     if certificate_portal and "certificate" in program.enrollment_kinds:
-        return EnrolAction(certificate_portal, "на портале сертификатов дополнительного образования")
+        return EnrollAction(certificate_portal, "на портале сертификатов дополнительного образования")
     if contact["phone"]:
         digits = "".join(ch for ch in contact["phone"] if ch.isdigit() or ch == "+")
-        return EnrolAction(f"tel:{digits}", f"по телефону {contact['phone']}")
+        return EnrollAction(f"tel:{digits}", f"по телефону {contact['phone']}")
     if contact["website"]:
-        return EnrolAction(contact["website"], "на сайте организации")
+        return EnrollAction(contact["website"], "на сайте организации")
     if contact["email"]:
-        return EnrolAction(f"mailto:{contact['email']}", f"письмом на {contact['email']}")
+        return EnrollAction(f"mailto:{contact['email']}", f"письмом на {contact['email']}")
     return None
 
 

@@ -2,8 +2,8 @@
 date and the overdue marked; one application with its personal data (each view logged); accept, decline
 with a reason, the waiting list; whether a program takes applications here at all.
 
-Its own blueprint under /provider with the same guard as the rest of the cabinet (provider accounts only);
-an application of another organization is a 404 whatever the URL says.
+Its own blueprint ("enrollment_cabinet") under /provider with the same guard as the rest of the cabinet
+(provider accounts only); an application of another organization is a 404 whatever the URL says.
 """
 
 from __future__ import annotations
@@ -19,10 +19,10 @@ from navigator.catalogue.models import Program
 from navigator.enrollment import queue
 from navigator.enrollment.models import Application
 from navigator.extensions import db_session
-from navigator.views import enrollment_support as enrollment
+from navigator.views.enrollment import support
 from navigator.views.program_form import ReasonForm
 
-blueprint = Blueprint("provider_applications", __name__, url_prefix="/provider")
+blueprint = Blueprint("enrollment_cabinet", __name__, url_prefix="/provider")
 blueprint.before_request(roles_required("provider"))
 
 
@@ -41,11 +41,11 @@ def _own(application_id: int) -> Application:
 @blueprint.get("/applications")
 def index():
     """Every program of the account's organizations with its applications (no personal data in the list)."""
-    session, today = db_session(), enrollment.today()
+    session, today = db_session(), support.today()
     programs = [(program, queue.program_rows(session, program, today))
                 for organization in _account().organizations
                 for program in sorted(organization.programs, key=lambda p: p.title) if program.status == "active"]
-    return render_template("provider/applications.html", programs=programs, today=today)
+    return render_template("enrollment/cabinet_list.html", programs=programs, today=today)
 
 
 @blueprint.get("/applications/<int:application_id>")
@@ -53,10 +53,10 @@ def application(application_id: int):
     """One application with the parent's contacts: the view is logged; a new application is now in review."""
     session = db_session()
     found = _own(application_id)
-    personal = queue.view_personal(session, enrollment.sealer(), found, _account())
+    personal = queue.view_personal(session, support.sealer(), found, _account())
     session.commit()
-    response = render_template("provider/application.html", application=found, personal=personal,
-                               reasons=queue.DECLINE_REASONS, today=enrollment.today(),
+    response = render_template("enrollment/cabinet_application.html", application=found, personal=personal,
+                               reasons=queue.DECLINE_REASONS, today=support.today(),
                                position=queue.waitlist_position(session, found), form=ReasonForm())
     return response, 200, {"Cache-Control": "no-store"}
 
@@ -71,11 +71,11 @@ def _answer(application_id: int, act, done: str):
     except queue.EnrollmentError as refused:
         session.rollback()
         flash(str(refused), "error")
-        return redirect(url_for("provider_applications.application", application_id=application_id))
+        return redirect(url_for("enrollment_cabinet.application", application_id=application_id))
     session.commit()
-    enrollment.tell([found])
+    support.tell([found])
     flash(f"Заявка № {found.id}: {done}." + (" Родителю отправлено письмо." if found.personal else ""), "status")
-    return redirect(url_for("provider_applications.index"))
+    return redirect(url_for("enrollment_cabinet.index"))
 
 
 @blueprint.post("/applications/<int:application_id>/accept")
@@ -111,4 +111,4 @@ def taking(public_id: str):
     flash(f"{russian.quoted(program.title)}: " + ("заявки принимаются на сайте." if program.takes_applications else
                                     "заявки на сайте не принимаются, родители увидят контакты организации."),
           "status")
-    return redirect(url_for("provider_applications.index"))
+    return redirect(url_for("enrollment_cabinet.index"))
