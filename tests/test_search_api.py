@@ -112,7 +112,7 @@ def test_synonyms(api, query, expected):
 
 
 def test_nothing_found_suggests_a_correction(api):
-    _, body = api(q="плаваниеее")
+    _, body = api(q="плаваниеее", exact=1)
     assert body["total"] == 0 and body["query"]["suggestion"] == "плавание"
 
 
@@ -248,11 +248,14 @@ def test_a_corrected_search_offers_the_words_as_typed(api, client, typed, meant)
     assert api(q=typed, exact="maybe")[0] == 400  # the API stays strict
 
 
-def test_words_that_find_nothing_are_searched_as_suggested_on_the_page_only(api, client):
-    """«ахматы» finds nothing as typed: the page shows the chess programs and says so; the API keeps to the
-    words asked, with the suggestion beside them."""
+def test_words_that_find_nothing_are_searched_as_suggested(api, client):
+    """«ахматы» finds nothing as typed: the page and the API alike show the chess programs and say so; with
+    exact=1 the words are searched as typed, with the suggestion beside them."""
     _, asked = api(q="ахматы")
-    assert asked["total"] == 0 and asked["query"]["suggestion"] == "шахматы"
+    assert asked["total"] == 2 and asked["query"]["corrected_from"] == "ахматы"
+    assert asked["query"]["searched_for"] == "шахматы"
+    _, exact = api(q="ахматы", exact=1)
+    assert exact["total"] == 0 and exact["query"]["suggestion"] == "шахматы"
     html = client.get("/search", query_string={"q": "ахматы"}).get_data(as_text=True)
     assert "Показаны результаты по запросу «шахматы»" in html and "Найдены 2\u00a0программы" in html
     link = re.search(r'<a class="notice__action" href="([^"]+)">Искать именно «ахматы»</a>', html).group(1)

@@ -132,7 +132,14 @@ SCHEMAS: dict[str, Any] = {
                    "additionalProperties": {"type": "array", "items": {"$ref": "#/components/schemas/FacetCount"}}},
         "query": {"type": "object", "properties": {
             "searched_for": _nullable("string"), "corrected_from": _nullable("string"),
-            "suggestion": _nullable("string"), "ignored_words": {"type": "array", "items": {"type": "string"}}}}}},
+            "suggestion": _nullable("string"), "ignored_words": {"type": "array", "items": {"type": "string"}},
+            "place": {"type": ["object", "null"], "description": "Где найдено место из place (null без place).",
+                      "properties": {"label": {"type": "string"}, "lat": {"type": "number"}, "lon": {"type": "number"},
+                                     "precision": {"type": "string"}}},
+            "advice": {"type": ["object", "null"],
+                       "description": "Для пустого результата: фильтр, без которого найдётся больше всего программ.",
+                       "properties": {"parameter": {"type": "string"}, "label": {"type": "string"},
+                                      "total": {"type": "integer"}}}}}}},
     **COVERAGE_SCHEMAS,
     "Place": {"type": "object", "required": ["label", "lat", "lon", "precision"], "properties": {
         "label": {"type": "string", "description": "Как место понято, например «ул. Кирова, г. Новокузнецк»."},

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
 from navigator.catalogue.models import Organization, Program, Venue
+from navigator.search.answer import SearchAnswer
 
 
 def venue_summary(venue: Venue) -> dict[str, Any]:
@@ -75,3 +77,27 @@ def organization_summary(organization: Organization) -> dict[str, Any]:
 
 def vocabulary_items(vocabulary) -> list[dict[str, str]]:
     return [{"code": term.code, "label": term.label} for term in vocabulary]
+
+
+def search_document(found: SearchAnswer, program_url: Callable[[str], str]) -> dict[str, Any]:
+    """A search answer as `/api/v1/programs` gives it: the page of programs, facets, and what was searched."""
+    result, search = found.result, found.search
+    near = search.near is not None
+    place = found.place.found if found.place else None
+    return {
+        "total": result.total,
+        "page": result.page,
+        "per_page": result.per_page,
+        "pages": result.pages,
+        "items": [program_summary(hit.program, program_url(hit.program.public_id), hit.distance_km, near)
+                  for hit in result.hits],
+        "facets": {name: [facet.__dict__ for facet in values] for name, values in result.facets.items()},
+        "query": {
+            "searched_for": result.searched_for, "corrected_from": result.corrected_from,
+            "suggestion": result.suggestion, "ignored_words": result.ignored_words,
+            "place": {"label": place.label, "lat": place.lat, "lon": place.lon, "precision": place.precision}
+            if place else None,
+            "advice": {"parameter": found.advice.parameter, "label": found.advice.label, "total": found.advice.total}
+            if found.advice else None,
+        },
+    }

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 import re
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -61,6 +62,34 @@ class Parameter:
     extra_codes: tuple[str, ...] = ()
     many: bool = False
     clamp: bool = False  # the HTML pages bring an out-of-range value into range rather than drop it
+    field: str = ""  # the SearchRequest field it sets, when not named like the parameter
+    default: Any = None  # the field's value when the parameter is not given (never written in a link)
+    #: The chip of a chosen value on the search page: (value, search, names of ids) → label; None: no chip.
+    chip: Callable[[Any, Any, Mapping[str, str | None]], str] | None = None
+    narrows: bool = False  # a filter: taking it away can only bring programs back (the empty result's advice)
+    clears: tuple[tuple[str, str | None], ...] = ()  # (name, value or None: any) removed with it
+    on_panel: bool = True  # the filter panel has a control for it; else the form carries it as a hidden field
+
+    @property
+    def attribute(self) -> str:
+        """The SearchRequest field this parameter sets."""
+        return self.field or self.name
+
+    def is_set(self, value: Any) -> bool:
+        """Whether a request's value says something (unset, blank and default values are never written)."""
+        return value not in (None, "", (), False) and value != self.default
+
+    def written(self, value: Any) -> list[str]:
+        """A request's value as query-string text, one text per value (codes, 1 for yes, «lat,lon»)."""
+        if self.many:
+            return list(value)
+        if self.kind == "flag":
+            return ["1"]
+        if self.kind == "point":
+            return [f"{round(value[0], 6)},{round(value[1], 6)}"]
+        if self.kind == "number":
+            return [f"{value:g}"]
+        return [str(value)]
 
     @property
     def codes(self) -> tuple[str, ...]:
@@ -176,43 +205,76 @@ def _table(*parameters: Parameter) -> dict[str, Parameter]:
     return {parameter.name: parameter for parameter in parameters}
 
 
+def _years(age, _search, _names) -> str:
+    return f"Возраст: {russian.count(age, 'год', 'года', 'лет')}"
+
+
+def _ovz(code, _search, _names) -> str:
+    return ANY_OVZ_LABEL if code == ANY_OVZ else f"ОВЗ: {OVZ_CATEGORIES.label(code)}"
+
+
+def _near(_point, search, names) -> str:
+    radius = f" в радиусе {russian.decimal(search.radius_km, 1)} км" if search.radius_km else ""
+    return (f"Рядом: {names['near']}" if names.get("near") else "Рядом с выбранной точкой") + radius
+
+
+def _label(vocabulary: Vocabulary):
+    return lambda code, _search, _names: vocabulary.label(code)
+
+
+ANY_OVZ_LABEL = "Любая адаптация для детей с ОВЗ"
+
 PARAMETERS = _table(
     Parameter("q", "text", "Что ищем", "Текст запроса на русском: формы слов, опечатки, неверная раскладка.",
-              max_length=MAX_QUERY_LENGTH),
+              max_length=MAX_QUERY_LENGTH, default=""),
     Parameter("exact", "flag", "Искать именно набранные слова",
-              "Не исправлять опечатки и раскладку клавиатуры в q: искать слова так, как они набраны."),
-    Parameter("age", "integer", "Возраст ребёнка", "Возраст ребёнка: age_min ≤ age ≤ age_max.", minimum=0, maximum=18),
+              "Не исправлять опечатки и раскладку клавиатуры в q: искать слова так, как они набраны.",
+              on_panel=False),
+    Parameter("age", "integer", "Возраст ребёнка", "Возраст ребёнка: age_min ≤ age ≤ age_max.", minimum=0, maximum=18,
+              chip=_years, narrows=True),
     Parameter("direction", "code", "Направленность", "Направленность (можно несколько).", vocabulary=DIRECTIONS,
-              many=True),
-    Parameter("profile", "text", "Профиль", "Профиль программы, например «Шахматы».", max_length=MAX_QUERY_LENGTH),
+              many=True, field="directions", chip=_label(DIRECTIONS), narrows=True),
+    Parameter("profile", "text", "Профиль", "Профиль программы, например «Шахматы».", max_length=MAX_QUERY_LENGTH,
+              chip=lambda profile, _search, _names: f"Профиль: {profile}", narrows=True, on_panel=False),
     Parameter("enrollment", "code", "Как можно записаться", "Способ зачисления (можно несколько).",
-              vocabulary=ENROLLMENT_KINDS, many=True),
+              vocabulary=ENROLLMENT_KINDS, many=True, field="enrollments", chip=_label(ENROLLMENT_KINDS), narrows=True),
     Parameter("price_max", "integer", "Стоимость в месяц, не больше, ₽",
               "Цена в рублях в месяц не выше; бесплатные и по сертификату проходят всегда.",
-              minimum=0, maximum=MAX_INTEGER),
+              minimum=0, maximum=MAX_INTEGER, narrows=True,
+              chip=lambda price, _search, _names: f"Не дороже {russian.rubles(price)} в месяц"),
     Parameter("municipality", "integer", "Муниципалитет", "Код муниципалитета (см. /municipalities).",
-              minimum=1, maximum=MAX_INTEGER),
+              minimum=1, maximum=MAX_INTEGER, narrows=True, clears=(("district", None),),
+              chip=lambda _id, _search, names: names.get("municipality") or "Муниципалитет"),
     Parameter("district", "integer", "Район или населённый пункт",
-              "Код района или населённого пункта (см. /municipalities).", minimum=1, maximum=MAX_INTEGER),
-    Parameter("organization", "text", "Организация", "Код организации.", max_length=100, pattern=PUBLIC_ID),
+              "Код района или населённого пункта (см. /municipalities).", minimum=1, maximum=MAX_INTEGER,
+              narrows=True, chip=lambda _id, _search, names: names.get("district") or "Район"),
+    Parameter("organization", "text", "Организация", "Код организации.", max_length=100, pattern=PUBLIC_ID,
+              narrows=True, on_panel=False,
+              chip=lambda code, _search, names: f"Организация: {names.get('organization') or code}"),
     Parameter("ovz", "code", "Адаптация для детей с ОВЗ", "Категория ОВЗ или any — любая адаптация.",
-              vocabulary=OVZ_CATEGORIES, extra_codes=(ANY_OVZ,)),
-    Parameter("format", "code", "Формат занятий", "Формат (можно несколько).", vocabulary=FORMATS, many=True),
-    Parameter("free_seats", "flag", "Только где есть свободные места", "Только со свободными местами."),
+              vocabulary=OVZ_CATEGORIES, extra_codes=(ANY_OVZ,), chip=_ovz, narrows=True),
+    Parameter("format", "code", "Формат занятий", "Формат (можно несколько).", vocabulary=FORMATS, many=True,
+              field="formats", chip=_label(FORMATS), narrows=True),
+    Parameter("free_seats", "flag", "Только где есть свободные места", "Только со свободными местами.",
+              chip=lambda _yes, _search, _names: "Есть свободные места", narrows=True),
     Parameter("near", "point", "Точка на карте",
-              "Точка «широта,долгота» в градусах; в ответе появляется distance_km, ближайшие — первыми."),
+              "Точка «широта,долгота» в градусах; в ответе появляется distance_km, ближайшие — первыми.",
+              chip=_near, clears=(("place", None), ("radius_km", None), ("sort", "distance"))),
     Parameter("place", "text", "Адрес или населённый пункт",
               "Адрес или населённый пункт вместо near (как в /places); ближайшие — первыми. "
-              "Ненайденное место — ошибка 400.", max_length=MAX_QUERY_LENGTH),
+              "Ненайденное место — ошибка 400.", max_length=MAX_QUERY_LENGTH,
+              clears=(("near", None), ("radius_km", None), ("sort", "distance"))),
     Parameter("radius_km", "number", "Радиус поиска, км",
               "Радиус от точки near или place, км; без точки не действует.",
-              minimum=0, exclusive_minimum=True, maximum=MAX_RADIUS_KM, clamp=True),
+              minimum=0, exclusive_minimum=True, maximum=MAX_RADIUS_KM, clamp=True, narrows=True),
     Parameter("sort", "code", "Сначала показывать",
               "Порядок: distance (по умолчанию с near или place), relevance (по умолчанию с q), title, age, price, "
               "rating, updated; distance без точки — порядок по умолчанию.",
               extra_codes=SORTS),
     Parameter("page", "integer", "Номер страницы", "Номер страницы; за последней — пустая страница.",
-              minimum=1, maximum=MAX_INTEGER, clamp=True),
+              minimum=1, maximum=MAX_INTEGER, clamp=True, default=1),
     Parameter("per_page", "integer", "Программ на странице", "Программ на странице.",
-              minimum=1, maximum=MAX_PER_PAGE, clamp=True),
+              minimum=1, maximum=MAX_PER_PAGE, clamp=True, default=DEFAULT_PER_PAGE, on_panel=False),
 )
+#: What a search measures from: a point, a typed place, the radius around either.
+POINT_PARAMETERS = ("near", "place", "radius_km")

@@ -8,7 +8,7 @@ notice the page shows, so a person never lands on an error page because of a lin
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
 from navigator.search.parameters import (
@@ -26,10 +26,6 @@ from navigator.search.parameters import (
 __all__ = ["ANY_OVZ", "DEFAULT_PER_PAGE", "MAX_PER_PAGE", "MAX_QUERY_LENGTH", "MAX_RADIUS_KM", "SORTS",
            "BadRequest", "ParsedRequest", "SearchRequest", "parse_forgiving", "parse_request"]
 
-#: SearchRequest fields named differently from their parameter (a list field for a repeatable one).
-_FIELDS = {"direction": "directions", "enrollment": "enrollments", "format": "formats"}
-
-
 @dataclass(frozen=True)
 class SearchRequest:
     q: str = ""
@@ -46,7 +42,7 @@ class SearchRequest:
     free_seats: bool = False
     exact: bool = False  # the words as typed: no typo or keyboard-layout correction
     near: tuple[float, float] | None = None
-    place: str | None = None  # a typed place; the views turn it into `near` through the geocoding
+    place: str | None = None  # a typed place; the search answer turns it into `near` through the geocoding
     radius_km: float | None = None
     sort: str | None = None
     page: int = 1
@@ -64,6 +60,25 @@ class SearchRequest:
     def with_page(self, page: int) -> SearchRequest:
         return replace(self, page=page)
 
+    def pairs(self) -> list[tuple[str, str]]:
+        """The request as query-string pairs in the table's order, with codes, the page left out.
+
+        A point found from a typed place is written as that place, so links stay readable and shareable.
+        """
+        pairs: list[tuple[str, str]] = []
+        for name, parameter in PARAMETERS.items():
+            value = getattr(self, parameter.attribute)
+            if name == "page" or not parameter.is_set(value) or (name == "near" and self.place):
+                continue
+            pairs += [(name, text) for text in parameter.written(value)]
+        return pairs
+
+    def without(self, name: str) -> SearchRequest:
+        """This request without the parameter and those it takes with it (a municipality takes its district)."""
+        cleared = [name] + [other for other, value in PARAMETERS[name].clears if value is None]
+        return replace(self, page=1, **{PARAMETERS[other].attribute: _UNSET[PARAMETERS[other].attribute]
+                                        for other in cleared})
+
 
 @dataclass(frozen=True)
 class ParsedRequest:
@@ -71,6 +86,9 @@ class ParsedRequest:
 
     search: SearchRequest
     notices: list[str] = field(default_factory=list)
+
+
+_UNSET = {field.name: field.default for field in fields(SearchRequest)}
 
 
 def _texts(args, name: str, many: bool, strict: bool) -> list[str]:
@@ -98,9 +116,9 @@ def _read(args, strict: bool) -> tuple[dict[str, Any], list[str]]:
             if notice:
                 notices.append(notice)
         if parameter.many:
-            values[_FIELDS.get(name, name)] = tuple(dict.fromkeys(read))
+            values[parameter.attribute] = tuple(dict.fromkeys(read))
         elif read and read[-1] not in ("", None):
-            values[name] = read[-1]
+            values[parameter.attribute] = read[-1]
     return values, notices
 
 

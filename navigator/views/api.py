@@ -15,15 +15,22 @@ from navigator.catalogue.programs import find_organization, find_program
 from navigator.catalogue.spreadsheet import FORMATS, render
 from navigator.coverage import tables
 from navigator.enrollment.queue import public_queue
-from navigator.extensions import db_session, search_index
+from navigator.extensions import db_session
 from navigator.outward.openapi import openapi_document
-from navigator.outward.program_lists import program_table
-from navigator.outward.serialize import organization_summary, program_detail, program_summary, vocabulary_items
-from navigator.search import BadRequest, IndexUnavailable, parse_request, run_search
+from navigator.outward.program_lists import EXPORT_MAX_ROWS, program_table
+from navigator.outward.serialize import (
+    organization_summary,
+    program_detail,
+    program_summary,
+    search_document,
+    vocabulary_items,
+)
+from navigator.search import BadRequest, IndexUnavailable
+from navigator.search.engine import load_programs
 from navigator.search.parameters import MAX_QUERY_LENGTH
 from navigator.views import coverage as coverage_pages
 from navigator.views.errors import error_response
-from navigator.views.places import find_place, with_place
+from navigator.views.searching import find_place, search_answer
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 
@@ -53,30 +60,14 @@ def _program_url(public_id: str) -> str:
 
 @blueprint.get("/programs")
 def programs():
-    """Search programs with the parameters of the search page."""
-    session = db_session()
+    """Search programs with the parameters of the search page, answered as the search page answers them."""
     try:
-        search_request = parse_request(request.args)
-        search_request, found = with_place(session, search_request)
-        if search_request.place and found is None:
-            raise BadRequest("place", f"Место «{search_request.place}» не найдено")
-        result = run_search(session, search_index(), search_request)
+        found = search_answer(request.args, forgiving=False)
     except BadRequest as problem:
         return error_response(400, problem.message, problem.parameter)
     except IndexUnavailable as problem:
         return error_response(503, str(problem))
-    near = search_request.near is not None
-    return jsonify({
-        "total": result.total,
-        "page": result.page,
-        "per_page": result.per_page,
-        "pages": result.pages,
-        "items": [program_summary(hit.program, _program_url(hit.program.public_id), hit.distance_km, near)
-                  for hit in result.hits],
-        "facets": {name: [facet.__dict__ for facet in values] for name, values in result.facets.items()},
-        "query": {"searched_for": result.searched_for, "corrected_from": result.corrected_from,
-                  "suggestion": result.suggestion, "ignored_words": result.ignored_words},
-    })
+    return jsonify(search_document(found, _program_url))
 
 
 @blueprint.get("/places")
@@ -88,7 +79,7 @@ def places():
     text = " ".join(raw.split())
     if not text:
         return error_response(400, "Напишите адрес или название населённого пункта в параметре q", "q")
-    found = find_place(db_session(), text)
+    found = find_place(text)
     if found is None:
         return error_response(404, f"Место «{text}» не найдено")
     return jsonify({"label": found.label, "lat": found.lat, "lon": found.lon, "precision": found.precision})
@@ -98,14 +89,15 @@ def places():
 def program_list(file_format: str):
     """Every program the search finds (up to EXPORT_MAX_ROWS) as CSV or XLSX in the import format's columns."""
     try:
-        table, total = program_table(db_session(), search_index(), parse_request(request.args))
+        found = search_answer(request.args, forgiving=False, load=load_programs, rows=EXPORT_MAX_ROWS)
     except BadRequest as problem:
         return error_response(400, problem.message, problem.parameter)
     except IndexUnavailable as problem:
         return error_response(503, str(problem))
     dialect = "standard" if request.args.get("dialect") == "standard" else "excel-ru"
-    return Response(render(table, file_format, dialect), mimetype=FORMATS[file_format], headers={
-        "Content-Disposition": f'attachment; filename="programs.{file_format}"', "X-Total-Count": str(total)})
+    return Response(render(program_table(found.result), file_format, dialect), mimetype=FORMATS[file_format],
+                    headers={"Content-Disposition": f'attachment; filename="programs.{file_format}"',
+                             "X-Total-Count": str(found.result.total)})
 
 
 @blueprint.get("/programs/<public_id>")

@@ -4,7 +4,6 @@ form, the status page, withdrawal, «Мои заявки») are navigator.views.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, replace
 from urllib.parse import urlencode
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
@@ -23,23 +22,22 @@ from navigator.catalogue.programs import (
 from navigator.enrollment.action import CERTIFICATE_NOTE, enroll_action, recruitment
 from navigator.enrollment.queue import public_queue
 from navigator.extensions import db_session, search_index
-from navigator.geocoding import Resolution
 from navigator.maps import Centre, Pin
 from navigator.outward.linked_data import organization_json_ld, program_json_ld
-from navigator.search import BadRequest, IndexUnavailable, run_search
-from navigator.search.advice import loosest_filter, suggestion_applied
+from navigator.search import IndexUnavailable
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
 from navigator.search.similar import similar_programs
 from navigator.views import vision
 from navigator.views.home import home_summary
-from navigator.views.places import with_place
 from navigator.views.search_page import RADII, PlaceNames, SearchLinks, search_page_links
+from navigator.views.searching import search_answer
 from navigator.views.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder, script_json
 
 blueprint = Blueprint("public", __name__)
 blueprint.add_app_template_global(russian.precision, "place_precision")
 blueprint.add_app_template_filter(russian.weekdays, "weekdays")
+blueprint.add_app_template_global(PARAMETERS, "parameters")  # every form field is named from the one table
 
 
 @blueprint.app_context_processor
@@ -57,21 +55,9 @@ def _vision_context():
 LOW_VISION_MAX_AGE = dt.timedelta(days=365)
 
 
-def _bad_request(problem: BadRequest):
-    abort(400, description=f"Параметр «{problem.parameter}»: {problem.message}")
-
-
 def _link_pattern() -> str:
     """The program page URL with `{id}` in place of the id, for links made in the browser."""
     return url_for("public.program", public_id="ID").removesuffix("ID") + "{id}"
-
-
-@dataclass(frozen=True)
-class TypedPlace:
-    """What was typed in the «near me» box and where the geocoding chain found it (None: nowhere)."""
-
-    text: str
-    found: Resolution | None
 
 
 @blueprint.get("/")
@@ -80,7 +66,7 @@ def index():
     if request.args:
         return search_page()
     try:
-        summary = home_summary(db_session(), search_index())
+        summary = home_summary(lambda wanted: search_answer(MultiDict(wanted.pairs()), forgiving=False).result)
     except IndexUnavailable:
         abort(503)
     return render_template("public/home.html", home=summary)
@@ -92,38 +78,23 @@ def search_page():
 
     A bad parameter never makes an error page here: it is clamped or dropped and the page says so.
     """
-    session = db_session()
-    parsed = parse_forgiving(request.args)
-    search, found_place = with_place(session, parsed.search)
-    place = TypedPlace(search.place, found_place) if search.place else None
-    notices = list(parsed.notices)
     try:
-        result = run_search(session, search_index(), search, with_points=not low_vision())
-    except BadRequest as problem:  # an unknown municipality, district or organization: search without it
-        notices.append(_unknown_place_notice(problem))
-        search = replace(search, **{problem.parameter: None}, page=1)
-        if problem.parameter == "municipality":
-            search = replace(search, district=None)
-        result = run_search(session, search_index(), search, with_points=not low_vision())
+        found = search_answer(request.args, forgiving=True, with_points=not low_vision())
     except IndexUnavailable:
         abort(503)
-    result = suggestion_applied(session, search_index(), search, result, with_points=not low_vision())
+    search, result = found.search, found.result
+    session = db_session()
     places = place_directory(session)
+    near = found.place.found.label if found.place and found.place.found else None
     names = PlaceNames(*places.names(search.municipality, search.district),
-                       organization=organization_name(session, search.organization),
-                       near=found_place.label if found_place else None)
-    results_map = _results_map(result, search, found_place.label if found_place else None)
-    typed = search.place if found_place else None
-    advice = loosest_filter(session, search_index(), search) if result.total == 0 else None
-    advice_url = None
-    if advice:
-        removed = [(advice.parameter, None)] + ([("district", None)] if advice.parameter == "municipality" else [])
-        advice_url = SearchLinks(url_for("public.search_page"), search, typed).without(*removed)
+                       organization=organization_name(session, search.organization), near=near)
+    links = SearchLinks(url_for("public.search_page"), search)
     return render_template(
-        "public/search.html", search=search, result=result, radii=RADII, results_map=results_map,
-        links=search_page_links(search, result, url_for("public.search_page"), names, typed), advice=advice,
-        advice_url=advice_url, place=place, districts=_districts_json(places), notices=notices,
-        parameters=PARAMETERS, list_urls=_list_urls(search))
+        "public/search.html", search=search, result=result, radii=RADII, results_map=_results_map(result, search, near),
+        links=search_page_links(search, result, links, names), advice=found.advice,
+        advice_url=links.without_parameter(found.advice.parameter) if found.advice else None, place=found.place,
+        districts=_districts_json(places), notices=found.notices,
+        list_urls=_list_urls(search))
 
 
 _districts_written: tuple = (None, None)  # the place directory last written, and its data block
@@ -141,17 +112,9 @@ def _districts_json(places):
 
 
 def _list_urls(search) -> dict[str, str]:
-    """The whole result as CSV and XLSX: the page's filters, a typed place as the point it was found at."""
-    kept = {name: values for name, values in request.args.lists()
-            if name not in ("page", "per_page", "place", "near") and any(values)}
-    if search.near:
-        kept["near"] = f"{search.near[0]:.6f},{search.near[1]:.6f}"
-    return {kind: url_for("api.program_list", file_format=kind, **kept) for kind in ("csv", "xlsx")}
-
-
-def _unknown_place_notice(problem: BadRequest) -> str:
-    label = PARAMETERS[problem.parameter].label
-    return f"{label}: такого в каталоге нет, фильтр не применён."
+    """The whole result as CSV and XLSX: the lists answer the same query string as the page."""
+    pairs = [(name, value) for name, value in search.pairs() if name != PARAMETERS["per_page"].name]
+    return {kind: f"{url_for('api.program_list', file_format=kind)}?{urlencode(pairs)}" for kind in ("csv", "xlsx")}
 
 
 def _results_map(result, search, place_label: str | None):
@@ -162,17 +125,17 @@ def _results_map(result, search, place_label: str | None):
     if not len(points) and centre is None:
         return None
     if len(points) > maps.SERVER_CLUSTERS_ABOVE:  # grouped on the server: only the coordinates are needed
-        return map_builder().cells_map(points.lat, points.lon, _narrow_pattern(), centre)
+        return map_builder().cells_map(points.lat, points.lon, _narrow_pattern(search), centre)
     pins = [Pin(lat, lon, title, organization, public_id) for public_id, title, organization, lat, lon in points]
-    return map_builder().results_map(pins, _link_pattern(), _narrow_pattern(), centre)
+    return map_builder().results_map(pins, _link_pattern(), _narrow_pattern(search), centre)
 
 
-def _narrow_pattern() -> str:
+def _narrow_pattern(search) -> str:
     """This search near a point (`{lat}`, `{lon}`, `{radius}` filled in by the map's script)."""
-    kept = [(key, value) for key, value in request.args.items(multi=True)
-            if key not in ("near", "place", "radius_km", "page", "sort") and value]
-    query = urlencode(kept + [("near", "{lat},{lon}"), ("radius_km", "{radius}")], safe="{},")
-    return f"{url_for('public.search_page')}?{query}"
+    near, radius = PARAMETERS["near"].name, PARAMETERS["radius_km"].name
+    kept = SearchLinks("", search).without_parameter(near).removeprefix("?")
+    added = urlencode([(near, "{lat},{lon}"), (radius, "{radius}")], safe="{},")
+    return f"{url_for('public.search_page')}?{kept + '&' if kept else ''}{added}"
 
 
 @blueprint.get("/programs/<public_id>")
@@ -214,7 +177,8 @@ def organization(public_id: str):
     found = find_organization(session, public_id)
     if found is None:
         abort(404, description=f"Организации с кодом «{public_id}» нет в каталоге.")
-    parsed = parse_forgiving(MultiDict({"age": request.args.get("age", "")}))
+    age_parameter = PARAMETERS["age"].name
+    parsed = parse_forgiving(MultiDict({age_parameter: request.args.get(age_parameter, "")}))
     age = parsed.search.age
     groups = organization_programs(session, found, age)
     venues = organization_venues(session, found)

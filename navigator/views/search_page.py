@@ -1,8 +1,9 @@
 """What the search page shows around the results: removable chips of the chosen filters, sort links,
 page links and the choices of the filter panel — all as plain links, so the page works without JavaScript.
 
-Links are made from the parsed search request, not from the raw query string, so a chip removes
-exactly its own value however the URL spelled it (a code or a label, repeated or comma-separated).
+Links are made from the parsed search request (SearchRequest.pairs, from the parameter table), not from the
+raw query string, so a chip removes exactly its own value however the URL spelled it (a code or a label,
+repeated or comma-separated), and every parameter name comes from that one table.
 """
 
 from __future__ import annotations
@@ -10,10 +11,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from urllib.parse import urlencode
 
-from navigator.catalogue import russian
-from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
 from navigator.search import SearchRequest, SearchResult
-from navigator.search.request import ANY_OVZ, DEFAULT_PER_PAGE
+from navigator.search.parameters import PARAMETERS
 
 #: Radius choices of «near me»; 1.5 km is about a 20-minute walk (the region's accessibility indicator).
 RADII = (("1.5", "1,5 км (около 20 минут пешком)"), ("3", "3 км"), ("5", "5 км"), ("10", "10 км"))
@@ -21,7 +20,6 @@ SORT_LABELS = {
     "relevance": "по соответствию запросу", "distance": "по расстоянию", "title": "по названию",
     "age": "по возрасту", "price": "по цене", "rating": "по рейтингу", "updated": "по дате обновления",
 }
-ANY_OVZ_LABEL = "Любая адаптация для детей с ОВЗ"
 
 
 @dataclass(frozen=True)
@@ -62,50 +60,12 @@ class PlaceNames:
     near: str | None = None  # the place typed in «near me», as the geocoding found it
 
 
-def canonical_pairs(search: SearchRequest, place: str | None = None) -> list[tuple[str, str]]:
-    """The request as query-string pairs, in a fixed order and with codes (page left out).
-
-    A point found from a typed place is written as that place, so links stay readable and shareable.
-    """
-    pairs: list[tuple[str, str]] = []
-    if search.q:
-        pairs.append(("q", search.q))
-    if search.exact:
-        pairs.append(("exact", "1"))
-    if search.age is not None:
-        pairs.append(("age", str(search.age)))
-    pairs += [("direction", code) for code in search.directions]
-    if search.profile:
-        pairs.append(("profile", search.profile))
-    pairs += [("enrollment", code) for code in search.enrollments]
-    for name in ("price_max", "municipality", "district", "organization", "ovz"):
-        if getattr(search, name) is not None:
-            pairs.append((name, str(getattr(search, name))))
-    pairs += [("format", code) for code in search.formats]
-    if search.free_seats:
-        pairs.append(("free_seats", "1"))
-    if search.near:
-        pairs.append(("place", place) if place else ("near", near_text(search.near)))
-    if search.radius_km is not None:
-        pairs.append(("radius_km", f"{search.radius_km:g}"))
-    if search.sort:
-        pairs.append(("sort", search.sort))
-    if search.per_page != DEFAULT_PER_PAGE:
-        pairs.append(("per_page", str(search.per_page)))
-    return pairs
-
-
-def near_text(near: tuple[float, float]) -> str:
-    """A point as the near parameter writes it (six decimals: about 10 cm)."""
-    return f"{round(near[0], 6)},{round(near[1], 6)}"
-
-
 class SearchLinks:
-    """URLs of the search page that change one thing of the current search."""
+    """URLs of the search page that change one thing of the current search (its canonical query string)."""
 
-    def __init__(self, base_url: str, search: SearchRequest, place: str | None = None):
+    def __init__(self, base_url: str, search: SearchRequest):
         self.base_url = base_url
-        self.pairs = canonical_pairs(search, place)
+        self.pairs = search.pairs()
 
     def url(self, pairs: list[tuple[str, str]]) -> str:
         return f"{self.base_url}?{urlencode(pairs)}" if pairs else self.base_url
@@ -117,55 +77,35 @@ class SearchLinks:
 
         return self.url([pair for pair in self.pairs if kept(pair)])
 
+    def without_parameter(self, name: str, value: str | None = None) -> str:
+        """The search without the parameter (or one of its values) and what goes with it."""
+        return self.without((name, value), *PARAMETERS[name].clears)
+
     def with_value(self, name: str, value: str) -> str:
         return self.url([pair for pair in self.pairs if pair[0] != name] + [(name, value)])
 
     def page(self, number: int) -> str:
-        return self.url(self.pairs + ([("page", str(number))] if number > 1 else []))
-
-
-#: Parameters the filter panel has no control for; the form carries them on unchanged.
-HIDDEN_PARAMETERS = ("profile", "organization", "per_page")
+        page = PARAMETERS["page"].name
+        return self.url(self.pairs + ([(page, str(number))] if number > 1 else []))
 
 
 def hidden_pairs(search: SearchRequest) -> list[tuple[str, str]]:
-    """The search's values of parameters without a control, as hidden fields of the filter form."""
-    return [(name, value) for name, value in canonical_pairs(search) if name in HIDDEN_PARAMETERS]
+    """The search's values of parameters without a control on the filter panel, as the form's hidden fields."""
+    return [(name, value) for name, value in search.pairs() if not PARAMETERS[name].on_panel]
 
 
 def chips(search: SearchRequest, links: SearchLinks, names: PlaceNames) -> list[Chip]:
     """One removable chip per chosen filter value (the text query and the order are not filters)."""
+    named = {"municipality": names.municipality, "district": names.district, "organization": names.organization,
+             "near": names.near}
     found: list[Chip] = []
-
-    def add(label: str, *removed: tuple[str, str | None]) -> None:
-        found.append(Chip(label, links.without(*removed)))
-
-    if search.age is not None:
-        add(f"Возраст: {russian.count(search.age, 'год', 'года', 'лет')}", ("age", None))
-    for code in search.directions:
-        add(DIRECTIONS.label(code), ("direction", code))
-    if search.profile:
-        add(f"Профиль: {search.profile}", ("profile", None))
-    for code in search.enrollments:
-        add(ENROLLMENT_KINDS.label(code), ("enrollment", code))
-    if search.price_max is not None:
-        add(f"Не дороже {russian.rubles(search.price_max)} в месяц", ("price_max", None))
-    if search.municipality is not None:
-        add(names.municipality or "Муниципалитет", ("municipality", None), ("district", None))
-    if search.district is not None:
-        add(names.district or "Район", ("district", None))
-    if search.organization:
-        add(f"Организация: {names.organization or search.organization}", ("organization", None))
-    if search.ovz:
-        add(ANY_OVZ_LABEL if search.ovz == ANY_OVZ else f"ОВЗ: {OVZ_CATEGORIES.label(search.ovz)}", ("ovz", None))
-    for code in search.formats:
-        add(FORMATS.label(code), ("format", code))
-    if search.free_seats:
-        add("Есть свободные места", ("free_seats", None))
-    if search.near:
-        radius = f" в радиусе {russian.decimal(search.radius_km, 1)} км" if search.radius_km else ""
-        where = f"Рядом: {names.near}" if names.near else "Рядом с выбранной точкой"
-        add(where + radius, ("near", None), ("place", None), ("radius_km", None), ("sort", "distance"))
+    for name, parameter in PARAMETERS.items():
+        value = getattr(search, parameter.attribute)
+        if parameter.chip is None or not parameter.is_set(value):
+            continue
+        for one in value if parameter.many else (value,):
+            label = parameter.chip(one, search, named)
+            found.append(Chip(label, links.without_parameter(name, one if parameter.many else None)))
     return found
 
 
@@ -173,7 +113,7 @@ def sort_links(search: SearchRequest, links: SearchLinks) -> list[SortLink]:
     """The orders this search can take: relevance needs words, distance needs a point."""
     usable = [sort for sort in SORT_LABELS
               if not (sort == "relevance" and not search.q.strip()) and not (sort == "distance" and not search.near)]
-    return [SortLink(SORT_LABELS[sort], links.with_value("sort", sort), sort == search.effective_sort)
+    return [SortLink(SORT_LABELS[sort], links.with_value(PARAMETERS["sort"].name, sort), sort == search.effective_sort)
             for sort in usable]
 
 
@@ -207,16 +147,16 @@ class SearchPageLinks:
     near_value: str
 
 
-def search_page_links(search: SearchRequest, result: SearchResult, base_url: str, names: PlaceNames,
-                      place: str | None = None) -> SearchPageLinks:
+def search_page_links(search: SearchRequest, result: SearchResult, links: SearchLinks,
+                      names: PlaceNames) -> SearchPageLinks:
     """The chips, sort and page links, the suggestion and the form's hidden fields of one search."""
-    links = SearchLinks(base_url, search, place)
+    q, exact = PARAMETERS["q"].name, PARAMETERS["exact"].name
     return SearchPageLinks(
         chips=chips(search, links, names),
-        reset_url=links.url([("q", search.q)] if search.q else []),
+        reset_url=links.url([(q, search.q)] if search.q else []),
         sort_links=sort_links(search, links),
         pagination=pagination(result, links),
-        suggestion_url=links.with_value("q", result.suggestion) if result.suggestion else None,
-        exact_url=links.with_value("exact", "1") if result.corrected_from else None,
+        suggestion_url=links.with_value(q, result.suggestion) if result.suggestion else None,
+        exact_url=links.with_value(exact, "1") if result.corrected_from else None,
         hidden_pairs=hidden_pairs(search),
-        near_value=near_text(search.near) if search.near and not place else "")
+        near_value=PARAMETERS["near"].written(search.near)[0] if search.near and not search.place else "")
