@@ -15,6 +15,7 @@ Plain Python, numpy and SQLAlchemy: no Flask here; the views (navigator/views/co
 from __future__ import annotations
 
 from navigator.coverage.figures import (
+    COVERAGE_PARAMETERS,
     DEFAULT_INDICATOR,
     INDICATORS,
     CoverageFilter,
@@ -27,6 +28,7 @@ from navigator.coverage.gaps import NEAR_KM, STATUS_LABELS, WALK_KM, Gap, gap_la
 from navigator.coverage.population import ChildFigure, Population, load_population
 from navigator.coverage.service import CoverageService, MunicipalityReport, RegionReport, Snapshot
 
-__all__ = ["DEFAULT_INDICATOR", "INDICATORS", "NEAR_KM", "STATUS_LABELS", "WALK_KM", "ChildFigure",
-           "CoverageFilter", "CoverageService", "Figures", "Gap", "MunicipalityReport", "Population", "RegionReport",
-           "Snapshot", "gap_labels", "gap_points", "load_population", "parse_filter", "parse_indicator", "row_labels"]
+__all__ = ["COVERAGE_PARAMETERS", "DEFAULT_INDICATOR", "INDICATORS", "NEAR_KM", "STATUS_LABELS", "WALK_KM",
+           "ChildFigure", "CoverageFilter", "CoverageService", "Figures", "Gap", "MunicipalityReport", "Population",
+           "RegionReport", "Snapshot", "gap_labels", "gap_points", "load_population", "parse_filter", "parse_indicator",
+           "row_labels"]

@@ -12,10 +12,10 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from navigator.catalogue.errors import BadRequest
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS
 from navigator.coverage.catalogue import Catalogue, enrollment_bit
 from navigator.coverage.population import ChildFigure
+from navigator.search.parameters import Parameter, parameter_table
 
 #: Indicators a map can be coloured by: code → label (the table shows all of them).
 INDICATORS = {
@@ -34,37 +34,47 @@ DEFAULT_INDICATOR = "seats_per_1000"
 SHARE_KINDS = {"share_free": "free", "share_certificate": "certificate", "share_paid": "paid"}
 
 
+#: The query parameters of the coverage pages and of /api/v1/coverage: the pages' forms, links and the OpenAPI
+#: document are made from this table, as the search's are from navigator.search.parameters.
+COVERAGE_PARAMETERS = parameter_table(
+    Parameter("indicator", "code", "Показатель на карте",
+              f"Показатель, по которому раскрашена карта страницы /coverage (по умолчанию {DEFAULT_INDICATOR}).",
+              extra_codes=tuple(INDICATORS), default=DEFAULT_INDICATOR),
+    Parameter("direction", "code", "Направленность", "Только программы этой направленности.", vocabulary=DIRECTIONS),
+    Parameter("enrollment", "code", "Зачисление", "Только программы с этим способом зачисления.",
+              vocabulary=ENROLLMENT_KINDS),
+)
+#: The parameters that choose programs (the indicator only colours the map).
+FILTER_PARAMETERS = ("direction", "enrollment")
+
+
 @dataclass(frozen=True)
 class CoverageFilter:
     direction: str | None = None
     enrollment: str | None = None
 
     def pairs(self) -> list[tuple[str, str]]:
-        return [(name, value) for name, value in (("direction", self.direction), ("enrollment", self.enrollment))
-                if value]
+        return [(name, getattr(self, name)) for name in FILTER_PARAMETERS if getattr(self, name)]
 
 
-def _choice(args: Mapping[str, str], name: str, codes, lookup=None) -> str | None:
+def _choice(args: Mapping[str, str], name: str) -> str | None:
+    """A code or its Russian label; blank is unset; anything else is BadRequest naming the parameter."""
+    parameter = COVERAGE_PARAMETERS[name]
     value = (args.get(name) or "").strip()
     if not value:
         return None
-    term = lookup(value) if lookup else None
-    if term is not None:
-        return term.code
-    if value in codes:
-        return value
-    raise BadRequest(name, f"неизвестное значение «{value[:50]}»; допустимы: {', '.join(codes)}")
+    term = parameter.vocabulary.lookup(value) if parameter.vocabulary else None
+    return term.code if term is not None else parameter.strict(value)
 
 
 def parse_filter(args: Mapping[str, str]) -> CoverageFilter:
     """The direction and enrollment kind from query arguments (codes or Russian labels); BadRequest otherwise."""
-    return CoverageFilter(_choice(args, "direction", DIRECTIONS.codes, DIRECTIONS.lookup),
-                          _choice(args, "enrollment", ENROLLMENT_KINDS.codes, ENROLLMENT_KINDS.lookup))
+    return CoverageFilter(**{name: _choice(args, name) for name in FILTER_PARAMETERS})
 
 
 def parse_indicator(args: Mapping[str, str]) -> str:
     """The indicator the map is coloured by (default: seats per 1,000 children)."""
-    return _choice(args, "indicator", tuple(INDICATORS)) or DEFAULT_INDICATOR
+    return _choice(args, "indicator") or DEFAULT_INDICATOR
 
 
 @dataclass(frozen=True)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES
+from navigator.coverage.figures import COVERAGE_PARAMETERS as COVERAGE_TABLE
 from navigator.search.parameters import MAX_QUERY_LENGTH, PARAMETERS
 
 
@@ -23,10 +24,8 @@ def _parameter(name: str, description: str, schema: dict, *, many: bool = False)
 #: The search parameters, from the one table the request parser reads them with.
 SEARCH_PARAMETERS = [parameter.openapi() for parameter in PARAMETERS.values()]
 
-COVERAGE_PARAMETERS = [
-    _parameter("direction", "Только программы этой направленности.", {"enum": list(DIRECTIONS.codes)}),
-    _parameter("enrollment", "Только программы с этим способом зачисления.", {"enum": list(ENROLLMENT_KINDS.codes)}),
-]
+#: The coverage parameters, from their table (navigator.coverage.figures).
+COVERAGE_PARAMETERS = [parameter.openapi() for parameter in COVERAGE_TABLE.values()]
 _COUNTS = {name: {"type": "integer"} for name in (
     "programs", "organizations", "venues", "seats", "seats_free", "ovz_programs",
     *(f"programs_{code}" for code in DIRECTIONS.codes))}

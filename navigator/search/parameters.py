@@ -201,7 +201,8 @@ def _written(number: float) -> str:
     return russian.group_digits(int(number)) if float(number).is_integer() else russian.decimal(number, 3)
 
 
-def _table(*parameters: Parameter) -> dict[str, Parameter]:
+def parameter_table(*parameters: Parameter) -> dict[str, Parameter]:
+    """Parameters by name, in the order given (the order links write them in)."""
     return {parameter.name: parameter for parameter in parameters}
 
 
@@ -224,7 +225,7 @@ def _label(vocabulary: Vocabulary):
 
 ANY_OVZ_LABEL = "Любая адаптация для детей с ОВЗ"
 
-PARAMETERS = _table(
+PARAMETERS = parameter_table(
     Parameter("q", "text", "Что ищем", "Текст запроса на русском: формы слов, опечатки, неверная раскладка.",
               max_length=MAX_QUERY_LENGTH, default=""),
     Parameter("exact", "flag", "Искать именно набранные слова",

@@ -16,6 +16,7 @@ from navigator.catalogue import russian
 from navigator.catalogue.spreadsheet import FORMATS, render
 from navigator.catalogue.vocab import DIRECTIONS, fold
 from navigator.coverage import (
+    COVERAGE_PARAMETERS,
     INDICATORS,
     NEAR_KM,
     STATUS_LABELS,
@@ -42,6 +43,7 @@ from navigator.search import BadRequest
 from navigator.views.site import low_vision, map_builder
 
 blueprint = Blueprint("coverage", __name__, url_prefix="/coverage")
+blueprint.add_app_template_global(COVERAGE_PARAMETERS, "coverage_parameters")
 
 SORT_ORDERS = ("asc", "desc")
 
@@ -146,7 +148,7 @@ def _script_url() -> str:
 def _filter_args(chosen: CoverageFilter, indicator: str | None = None) -> dict:
     args = dict(chosen.pairs())
     if indicator:
-        args["indicator"] = indicator
+        args[COVERAGE_PARAMETERS["indicator"].name] = indicator
     return args
 
 
