@@ -72,6 +72,8 @@ def make_session_factory(engine: Engine) -> sessionmaker[Session]:
 
 #: Marks a session opened by open_reading_session whose connection starts in autocommit.
 _READING = "navigator.reading"
+#: The engine behind a reading session's autocommit bind, for separate_session.
+_ENGINE = "navigator.engine"
 
 
 def reading_bind(engine: Engine) -> Engine | None:
@@ -90,7 +92,15 @@ def open_reading_session(factory: sessionmaker[Session], bind: Engine | None) ->
         return factory()
     session = factory(bind=bind)
     session.info[_READING] = True
+    session.info[_ENGINE] = factory.kw["bind"]
     return session
+
+
+def separate_session(session: Session) -> Session:
+    """A new session on session's database, for a short transaction of its own that commits without
+    committing session's (a cache written while a GET is answered: the request's session commits nothing).
+    Its transaction is a real one even where session reads in autocommit (open_reading_session)."""
+    return Session(bind=session.info.get(_ENGINE) or session.get_bind(), expire_on_commit=False)
 
 
 def _before_statement(state) -> None:

@@ -3,13 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
+from dataclasses import replace
 
 import pytest
-from sqlalchemy import select, update
+from sqlalchemy import event, select, update
 
 from navigator.catalogue.models import Venue
 from navigator.extensions import database
-from navigator.geocoding import geocode_venues, geocoding_for
+from navigator.geocoding import cache_key, chain, geocode_venues, geocoding_for
 from navigator.geocoding.models import GeocodeCache
 from tests.factories import load_programs, make_row, venue, write_csv
 from tests.geocoding_server import EMPTY, NominatimStandIn, failing, found, slow
@@ -230,6 +231,32 @@ def test_the_near_me_box_finds_settlements_offline_and_addresses_through_the_cha
     assert geocoding.find_place(session, "г.Кемерово, улица Весенняя, 5").online == "cached"
     assert len(nominatim.requests) == 1
     assert geocoding.find_place(session, "ул. Несуществующая, 1") is None and geocoding.find_place(session, " ") is None
+
+
+def test_a_search_near_a_typed_address_caches_the_answer_apart_and_commits_nothing_else(online, client, nominatim,
+                                                                                        tmp_path):
+    """A GET never commits the request's session: the geocoder's answer is cached in a transaction of its own."""
+    load_programs(online, [row(1, CENTRAL_DISTRICT)], tmp_path)
+    commits = []  # every session the app's factory makes: the request's, not the cache's own
+    event.listen(database(online).session_factory, "before_commit", commits.append)
+    nominatim.script("Весенняя", found(VESENNYAYA))
+    near_me = {"place": ADDRESS, "radius_km": "5"}
+    answer = client.get("/api/v1/programs", query_string=near_me)
+    assert answer.status_code == 200 and answer.get_json()["total"] == 1
+    assert (len(nominatim.requests), commits) == (1, [])
+    with database(online).session_factory() as fresh:
+        cached = [(entry.status, entry.lat, entry.lon) for entry in fresh.scalars(select(GeocodeCache))]
+    assert cached == [("found", *VESENNYAYA)]
+    page = client.get("/search", query_string=near_me)  # the same text again: from the cache
+    assert page.status_code == 200 and "ул. Тестовая, 1" in page.get_data(as_text=True)
+    assert (len(nominatim.requests), commits) == (1, [])
+
+
+def test_an_answer_cached_meanwhile_by_another_request_stays(online, session):
+    write = chain._CacheWrite(None, cache_key(ADDRESS, None), ADDRESS, None, "not_found")
+    chain._remember_apart(session, write)
+    chain._remember_apart(session, replace(write, status="error"))  # the same new row again: it collides, quietly
+    assert session.scalars(select(GeocodeCache.status)).all() == ["not_found"]
 
 
 def test_the_near_me_box_asks_a_failing_geocoder_once(online, session, nominatim):

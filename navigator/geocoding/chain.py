@@ -2,14 +2,16 @@
 
 Only the online geocoder's answers are cached (the gazetteer is local and cheap to ask again, and
 its files may improve). A cached failure is not asked again for GEOCODER_FAILURE_DAYS unless the
-caller retries failures; an answer is kept until the cache row is deleted.
+caller retries failures; an answer is kept until the cache row is deleted. Cache writes join the
+caller's transaction when data enters (import, save, `navigator geocode`); for the «near me» box they
+go through a short transaction of their own, so that a GET's session commits nothing.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import select
@@ -18,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from navigator.catalogue.models import utcnow
 from navigator.catalogue.vocab import fold
+from navigator.db import separate_session
 from navigator.geocoding.address import address_key, geocoder_query
 from navigator.geocoding.budget import RequestBudget
 from navigator.geocoding.models import GeocodeCache
@@ -119,18 +122,12 @@ class Geocoding:
         return []
 
     def resolve(self, session: Session, address: str, municipality: str | None = None,
-                district: str | None = None, *, retry_failed: bool = False, quick: bool = False) -> Resolution:
-        """Place an address of a municipality; cache writes join the session's transaction (the caller commits).
-
-        `quick` asks the online geocoder once, without retries: a person is waiting for the page.
-        """
-        candidate, outcome = self._online_answer(session, address, municipality, retry_failed, quick)
-        if candidate is not None:
-            return Resolution(candidate.lat, candidate.lon, candidate.precision, "nominatim", candidate.label, outcome)
-        place = self.region.offline_place(address, municipality, district)
-        if place is not None:
-            return _gazetteer(place, outcome)
-        return Resolution(None, None, "none", None, "", outcome)
+                district: str | None = None, *, retry_failed: bool = False) -> Resolution:
+        """Place an address of a municipality; cache writes join the session's transaction (the caller commits)."""
+        found, write = self._resolve(session, address, municipality, district, retry_failed, quick=False)
+        if write is not None:
+            _remember(session, write)
+        return found
 
     def find_place(self, session: Session, text: str) -> Resolution | None:
         """A place typed in the «near me» box: a street or house of the catalogue's venues, a settlement or
@@ -142,37 +139,49 @@ class Geocoding:
             return Resolution(known.lat, known.lon, known.precision, "catalogue", known.label, "not_asked")
         if place := self.region.named_place(text):
             return _gazetteer(place, "not_asked")
-        found = self.resolve(session, text, quick=True)
-        try:
-            session.commit()
-        except IntegrityError:  # another request cached the same text meanwhile
-            session.rollback()
+        found, write = self._resolve(session, text, None, None, retry_failed=False, quick=True)
+        if write is not None:
+            _remember_apart(session, write)
         return found if found.has_point else None
 
-    def _online_answer(self, session: Session, address: str, municipality: str | None,
-                       retry_failed: bool, quick: bool) -> tuple[Candidate | None, str]:
+    def _resolve(self, session: Session, address: str, municipality: str | None, district: str | None,
+                 retry_failed: bool, quick: bool) -> tuple[Resolution, _CacheWrite | None]:
+        """Where the chain places an address, and the cache write it asks for (not yet made).
+
+        `quick` asks the online geocoder once, without retries: a person is waiting for the page.
+        """
+        candidate, outcome, write = self._online_answer(session, address, municipality, retry_failed, quick)
+        if candidate is not None:
+            found = Resolution(candidate.lat, candidate.lon, candidate.precision, "nominatim", candidate.label, outcome)
+        elif place := self.region.offline_place(address, municipality, district):
+            found = _gazetteer(place, outcome)
+        else:
+            found = Resolution(None, None, "none", None, "", outcome)
+        return found, write
+
+    def _online_answer(self, session: Session, address: str, municipality: str | None, retry_failed: bool,
+                       quick: bool) -> tuple[Candidate | None, str, _CacheWrite | None]:
         key = cache_key(address, municipality)
         entry = session.scalar(select(GeocodeCache).where(GeocodeCache.key == key))
         if entry is not None and entry.status == "found":
-            return Candidate(entry.lat, entry.lon, entry.precision, entry.label or ""), "cached"
+            return Candidate(entry.lat, entry.lon, entry.precision, entry.label or ""), "cached", None
         if entry is not None and not retry_failed and not self._expired(entry):
-            return None, "known_failure"
+            return None, "known_failure", None
         if self.online is None:
-            return None, "off"
+            return None, "off", None
         query = geocoder_query(address) or address
         try:
             candidates = self.online.search(query, retries=0 if quick else None, wait=not quick)
         except BudgetSpent:
-            return None, "busy"  # the site's budget is spent this second: the offline answer serves
+            return None, "busy", None  # the site's budget is spent this second: the offline answer serves
         except GeocoderFailed:
-            if not quick:
-                _remember(session, entry, key, query, None, "error")
-            return None, "failed"
+            return None, "failed", (None if quick else _CacheWrite(entry, key, query, None, "error"))
         chosen = next((c for c in candidates if c.precision in _ONLINE_PRECISIONS
                        and self.region.accepts(c.lat, c.lon, municipality)), None)
-        if chosen is not None or not quick:  # what visitors type and nobody finds is not kept
-            _remember(session, entry, key, query, chosen, "found" if chosen else "not_found")
-        return chosen, "found" if chosen else "not_found"
+        status = "found" if chosen else "not_found"
+        # What visitors type and nobody finds is not kept.
+        write = _CacheWrite(entry, key, query, chosen, status) if chosen is not None or not quick else None
+        return chosen, status, write
 
     def _expired(self, entry: GeocodeCache) -> bool:
         return entry.updated_at < utcnow() - dt.timedelta(days=self.settings.failure_days)
@@ -182,12 +191,37 @@ def _gazetteer(place: Place, outcome: str) -> Resolution:
     return Resolution(place.lat, place.lon, place.precision, "gazetteer", place.label, outcome)
 
 
-def _remember(session: Session, entry: GeocodeCache | None, key: str, query: str,
-              chosen: Candidate | None, status: str) -> None:
+@dataclass(frozen=True)
+class _CacheWrite:
+    """What the cache is to remember of one question to the online geocoder (entry: its row, if it has one)."""
+
+    entry: GeocodeCache | None
+    key: str
+    query: str
+    chosen: Candidate | None
+    status: str
+
+
+def _remember(session: Session, write: _CacheWrite) -> None:
+    entry = write.entry
     if entry is None:
-        entry = GeocodeCache(key=key, attempts=0)
+        entry = GeocodeCache(key=write.key, attempts=0)
         session.add(entry)
-    entry.query, entry.status, entry.attempts, entry.updated_at = query[:500], status, entry.attempts + 1, utcnow()
+    chosen = write.chosen
+    entry.query, entry.status, entry.updated_at = write.query[:500], write.status, utcnow()
+    entry.attempts += 1
     entry.lat, entry.lon = (chosen.lat, chosen.lon) if chosen else (None, None)
     entry.precision, entry.source = (chosen.precision, "nominatim") if chosen else ("none", None)
     entry.label = chosen.label[:500] if chosen else None
+
+
+def _remember_apart(session: Session, write: _CacheWrite) -> None:
+    """Make the cache write in a short transaction of its own, so that the caller's session (a GET's)
+    commits nothing; a row another request wrote meanwhile wins."""
+    with separate_session(session) as apart:
+        entry = apart.get(GeocodeCache, write.entry.id) if write.entry is not None else None
+        _remember(apart, replace(write, entry=entry))
+        try:
+            apart.commit()
+        except IntegrityError:  # another request cached the same text meanwhile
+            apart.rollback()
