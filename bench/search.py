@@ -57,7 +57,7 @@ def cached_catalogue(cache: Path, rows: int, seed: int) -> Path:
     building.unlink(missing_ok=True)
     started = time.perf_counter()
     for command in (["init-db"], ["import", str(csv_path)], ["geocode", "--only-missing"]):
-        subprocess.run([sys.executable, "-m", "navigator.cli", *command], check=True,
+        subprocess.run([sys.executable, "-m", "navigator", *command], check=True,
                        env=_environment(f"sqlite:///{building}", cache / "unused-index"))
     print(f"catalogue imported once into {target} in {time.perf_counter() - started:.0f} s")
     _copy_sqlite(building, target)

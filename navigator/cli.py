@@ -1,4 +1,4 @@
-"""The `navigator` command (a Flask CLI group, so `flask --app navigator …` works as well).
+"""The commands of `navigator` (the group is navigator.__main__; `flask --app navigator …` works as well).
 
 Each command is a thin wrapper: it opens a session, calls one plain function and prints its result.
 """
@@ -13,7 +13,7 @@ from pathlib import Path
 
 import click
 from flask import Flask, current_app
-from flask.cli import FlaskGroup, with_appcontext
+from flask.cli import with_appcontext
 from tqdm import tqdm
 
 from navigator import migrations
@@ -342,18 +342,3 @@ def register(app: Flask) -> None:
                     create_account_command, password_link_command, geocode_command, purge_applications_command,
                     rotate_enrollment_key_command):
         app.cli.add_command(command)
-
-
-def _create_app():
-    from navigator import create_app
-
-    return create_app()
-
-
-@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, set_debug_flag=False)
-def main() -> None:
-    """Navigator: children's additional education programs on a map."""
-
-
-if __name__ == "__main__":
-    main()

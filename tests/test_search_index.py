@@ -65,7 +65,7 @@ def environment(app, **settings) -> dict[str, str]:
 
 
 def start_follower(env: dict[str, str]) -> subprocess.Popen:
-    process = subprocess.Popen([sys.executable, "-m", "navigator.cli", "index-follow", "--interval", "0.1"], env=env,
+    process = subprocess.Popen([sys.executable, "-m", "navigator", "index-follow", "--interval", "0.1"], env=env,
                                stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
     return process
 
@@ -143,7 +143,7 @@ def test_another_process_sees_a_committed_change_within_a_second(loaded, tmp_pat
     assert titles(other_client, q="шахматы") == ["Шахматы"]
     path = write_csv(tmp_path / "changed.csv", [make_row(1, title="Шахматы и шашки"),
                                                make_row(2, **ROBOTICS)])
-    command = [sys.executable, "-m", "navigator.cli", "import", str(path)]
+    command = [sys.executable, "-m", "navigator", "import", str(path)]
     subprocess.run(command, env=environment(loaded, INDEX_FOLLOWER="thread"), check=True, capture_output=True,
                    timeout=60)
     committed = time.monotonic()
@@ -179,7 +179,7 @@ def test_web_workers_of_an_external_follower_only_read(loaded, tmp_path):
         rename(worker, "p2", "Ксилофонный ансамбль")
         assert eventually(lambda: titles(client, q="ксилофонный"), seconds=2.0) == ["Ксилофонный ансамбль"]
         assert time.monotonic() - saved <= 2.0
-        second = subprocess.run([sys.executable, "-m", "navigator.cli", "index-follow"],
+        second = subprocess.run([sys.executable, "-m", "navigator", "index-follow"],
                                 env=environment(loaded), capture_output=True, text=True, timeout=30)
         assert second.returncode == 1 and "Another follower already runs" in second.stderr
     finally:

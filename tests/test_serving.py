@@ -84,7 +84,7 @@ class Site:
 
     def __init__(self, env: dict[str, str]):
         self.port = free_port()
-        self.process = subprocess.Popen([sys.executable, "-m", "navigator.cli", "run", "--host", "127.0.0.1", "--port",
+        self.process = subprocess.Popen([sys.executable, "-m", "navigator", "run", "--host", "127.0.0.1", "--port",
                                          str(self.port)], env=env, stdout=subprocess.DEVNULL,
                                         stderr=subprocess.DEVNULL)
         wait_for_port(self.port)
