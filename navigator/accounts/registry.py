@@ -82,8 +82,10 @@ def create_account(session: Session, email: str, role: str, *, organizations: It
     if find_account(session, email) is not None:
         raise AccountError(f"Учётная запись {email} уже есть.")
     account = Account(email=email, role=role, active=True, session_key=secrets.token_hex(16))
-    account.organizations = _organizations(session, organizations) if role == "provider" else []
-    account.municipalities = _municipalities(session, municipalities) if role == "municipal" else []
+    account.organizations = (_named(session, Organization.public_id, organizations, "Нет организаций с кодами")
+                             if role == "provider" else [])
+    account.municipalities = (_named(session, Municipality.name, municipalities, "Нет муниципалитетов")
+                              if role == "municipal" else [])
     if role == "provider" and not account.organizations:
         raise AccountError("Для роли provider укажите хотя бы одну организацию.")
     if role == "municipal" and not account.municipalities:
@@ -93,21 +95,13 @@ def create_account(session: Session, email: str, role: str, *, organizations: It
     return account
 
 
-def _organizations(session: Session, public_ids: Iterable[str]) -> list[Organization]:
-    wanted = {public_id.strip() for public_id in public_ids if public_id.strip()}
-    found = list(session.scalars(select(Organization).where(Organization.public_id.in_(wanted))))
-    missing = wanted - {organization.public_id for organization in found}
-    if missing:
-        raise AccountError(f"Нет организаций с кодами: {', '.join(sorted(missing))}.")
-    return found
-
-
-def _municipalities(session: Session, names: Iterable[str]) -> list[Municipality]:
+def _named(session: Session, column, names: Iterable[str], missing_text: str) -> list:
+    """The rows whose `column` is one of the names; AccountError naming those that are not there."""
     wanted = {name.strip() for name in names if name.strip()}
-    found = list(session.scalars(select(Municipality).where(Municipality.name.in_(wanted))))
-    missing = wanted - {municipality.name for municipality in found}
+    found = list(session.scalars(select(column.class_).where(column.in_(wanted))))
+    missing = wanted - {getattr(row, column.key) for row in found}
     if missing:
-        raise AccountError(f"Нет муниципалитетов: {', '.join(sorted(missing))}.")
+        raise AccountError(f"{missing_text}: {', '.join(sorted(missing))}.")
     return found
 
 
