@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 from sqlalchemy import MetaData, create_engine, event
 from sqlalchemy.engine import Engine
@@ -101,6 +103,19 @@ def separate_session(session: Session) -> Session:
     committing session's (a cache written while a GET is answered: the request's session commits nothing).
     Its transaction is a real one even where session reads in autocommit (open_reading_session)."""
     return Session(bind=session.info.get(_ENGINE) or session.get_bind(), expire_on_commit=False)
+
+
+@contextmanager
+def committing(session: Session) -> Iterator[Session]:
+    """Commit the block's writes at its end: the layer that serves a request or a command commits, domain
+    functions never do. An error in the block or in the commit rolls back before it goes on, so the session
+    can still read (an error page)."""
+    try:
+        yield session
+        session.commit()
+    except BaseException:
+        session.rollback()
+        raise
 
 
 def _before_statement(state) -> None:

@@ -6,7 +6,7 @@ import re
 import time
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import event, select
 
 from navigator.accounts import moderation
 from navigator.accounts.models import ProgramChange, ProgramRevision
@@ -148,6 +148,22 @@ def test_only_a_waiting_revision_can_be_approved_or_returned(people, session):
     with pytest.raises(moderation.ModerationError):
         moderation.return_revision(session, staff, draft, "нет")
     assert "a-new" not in people["staff_a"].get("/municipal").get_data(as_text=True)
+
+
+def test_moderation_leaves_the_commit_to_its_caller(people, session):
+    """The functions add to the caller's transaction (a view commits it): a rollback undoes all they did."""
+    post(people["provider"], "/provider/organizations/oA/programs/new", program_form())
+    staff, waiting = account(session, "staff-a@example.org"), _pending(session, "a-new")
+    chess, robots = program(session, "a1"), program(session, "a2")
+    commits = []
+    event.listen(session, "before_commit", commits.append)
+    moderation.approve(session, staff, waiting)
+    moderation.archive_program(session, staff, chess, "закрыта")
+    moderation.quick_edit(session, staff, robots, {"seats_total": "30", "seats_free": "3", "schedule": "Пн 15:00"})
+    assert commits == []
+    session.rollback()
+    assert program(session, "a-new") is None and program(session, "a1").status == "active"
+    assert program(session, "a2").schedule != "Пн 15:00" and _pending(session, "a-new").state == "pending"
 
 
 def test_differences_name_only_the_columns_that_changed():

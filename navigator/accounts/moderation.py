@@ -6,14 +6,14 @@ it at once). Approval applies it through the importer's own apply_records, so a 
 from a form is exactly what the same row in a CSV would publish. Operational facts — free places
 and the schedule — and archiving apply at once. Every applied change is logged with its field diff.
 
-Each public function commits its own transaction and marks the programs it changed, so the search
-index follows the commit.
+Each public function works in the caller's transaction and marks the programs it changed; the caller
+(a view) commits, and the search index follows the commit. An upload does several in one transaction.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 
 from sqlalchemy import or_, select, update
 from sqlalchemy.orm import Session
@@ -98,16 +98,6 @@ def save_revision(session: Session, author: Account, organization: Organization,
                   program: Program | None = None, revision: ProgramRevision | None = None, submit: bool,
                   moderation: bool = True, geocoding: Geocoding | None = None) -> ProgramRevision:
     """Save a draft, or submit: with moderation it waits for staff, without it is published at once."""
-    revision = stage_revision(session, author, organization, row, program=program, revision=revision,
-                              submit=submit, moderation=moderation, geocoding=geocoding)
-    _commit(session)
-    return revision
-
-
-def stage_revision(session: Session, author: Account, organization: Organization, row: Mapping[str, str], *,
-                   program: Program | None = None, revision: ProgramRevision | None = None, submit: bool,
-                   moderation: bool = True, geocoding: Geocoding | None = None) -> ProgramRevision:
-    """save_revision within the caller's transaction (an upload stages many and commits them together)."""
     if revision is not None and revision.state not in OPEN_STATES:
         raise ModerationError("Эта версия уже рассмотрена; откройте программу заново.")
     program = program or (revision.program if revision else None)
@@ -137,7 +127,6 @@ def withdraw(session: Session, author: Account, revision: ProgramRevision) -> No
         raise ModerationError("Эта версия уже рассмотрена.")
     revision.state = "withdrawn"
     log_change(session, revision.program_id, revision, author, "withdrawn")
-    _commit(session)
 
 
 def approve(session: Session, reviewer: Account, revision: ProgramRevision,
@@ -145,9 +134,7 @@ def approve(session: Session, reviewer: Account, revision: ProgramRevision,
     """Publish a waiting revision: apply it to the program and log what changed."""
     if revision.state != "pending":
         raise ModerationError("Одобрить можно только версию, которая ждёт проверки.")
-    program = _apply(session, revision, reviewer, "approved", geocoding)
-    _commit(session)
-    return program
+    return _apply(session, revision, reviewer, "approved", geocoding)
 
 
 def return_revision(session: Session, reviewer: Account, revision: ProgramRevision, comment: str) -> None:
@@ -159,7 +146,6 @@ def return_revision(session: Session, reviewer: Account, revision: ProgramRevisi
     revision.state, revision.comment = "returned", comment.strip()
     revision.reviewer_id, revision.reviewed_at = reviewer.id, utcnow()
     log_change(session, revision.program_id, revision, reviewer, "returned", comment=comment.strip())
-    _commit(session)
 
 
 def _apply(session: Session, revision: ProgramRevision, account: Account, event: str,
@@ -212,13 +198,6 @@ def snapshot(program: Program) -> dict[str, str]:
 
 def archive_program(session: Session, account: Account, program: Program, reason: str = "") -> bool:
     """Take a program out of search at once; False if it was already archived."""
-    archived = stage_archive(session, account, program, reason)
-    _commit(session)
-    return archived
-
-
-def stage_archive(session: Session, account: Account, program: Program, reason: str = "") -> bool:
-    """archive_program within the caller's transaction."""
     if program.status == "archived":
         return False
     before = snapshot(program)
@@ -230,13 +209,10 @@ def stage_archive(session: Session, account: Account, program: Program, reason: 
     return True
 
 
-def quick_edit(session: Session, account: Account, program: Program, values: Mapping[str, str],
-               follow: Callable[[], None] | None = None) -> None:
+def quick_edit(session: Session, account: Account, program: Program, values: Mapping[str, str]) -> None:
     """Correct free places, places in total and the schedule at once (no moderation: they are facts of the day).
 
     An unfinished revision of the program gets the same values, so approving it later does not undo them.
-    `follow` runs in the same transaction before the commit (the waiting list taking new places), so a
-    save is stored whole or not at all.
     """
     before = snapshot(program)
     row = {**program_row(program), **{name: (values.get(name) or "").strip() for name in QUICK_FIELDS}}
@@ -253,9 +229,6 @@ def quick_edit(session: Session, account: Account, program: Program, values: Map
     if changes:
         mark_programs_changed(session, {program.id})
         log_change(session, program.id, None, account, "quick_edit", changes=changes)
-    if follow is not None:
-        follow()
-    _commit(session)
 
 
 def log_change(session: Session, program_id: int | None, revision: ProgramRevision | None, account: Account | None,
@@ -264,14 +237,6 @@ def log_change(session: Session, program_id: int | None, revision: ProgramRevisi
     session.add(ProgramChange(program_id=program_id, revision_id=revision.id if revision else None,
                               account_id=account.id if account else None, event=event, changes=changes or None,
                               comment=comment))
-
-
-def _commit(session: Session) -> None:
-    try:
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
 
 
 def history(session: Session, program: Program) -> list[ProgramChange]:

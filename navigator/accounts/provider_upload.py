@@ -4,8 +4,9 @@ The file is read by the importer's reader (same columns, same messages, every er
 and column). Rows of organizations that are not the provider's, or codes of other organizations'
 programs, are refused by line. The preview applies the rows in a transaction and rolls it back —
 exactly the importer's dry run — so its lists are what confirming would do. Confirming is one
-transaction: with moderation, new and changed programs become revisions waiting for approval; without
-it they are applied at once. Organization details always come from the catalogue, not from the file.
+transaction, which the caller commits: with moderation, new and changed programs become revisions waiting
+for approval; without it they are applied at once. Organization details always come from the catalogue,
+not from the file.
 The uploaded bytes wait in the instance folder under a random token until confirmed or discarded.
 A workbook is checked with zipfile alone before openpyxl ever opens it (navigator.catalogue.importer.xlsx_guard).
 """
@@ -26,11 +27,11 @@ from sqlalchemy.orm import Session
 from navigator.accounts.models import Account, ProgramRevision
 from navigator.accounts.moderation import (
     OPEN_STATES,
+    archive_program,
     locate_venues,
     log_change,
+    save_revision,
     snapshot,
-    stage_archive,
-    stage_revision,
 )
 from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer.applying import apply_records
@@ -157,20 +158,14 @@ def preview_upload(session: Session, path: Path, organizations: list[Organizatio
 
 def confirm_upload(session: Session, account: Account, path: Path, organizations: list[Organization], *,
                    archive_missing: bool, moderation: bool, geocoding: Geocoding | None = None) -> UploadPreview:
-    """Apply the file in one transaction: as revisions for approval (moderation) or published at once."""
+    """Apply the file in the caller's transaction (the caller commits it whole or rolls it back): as revisions
+    for approval (moderation) or published at once."""
     records, errors, findings = _checked_records(session, path, organizations)
     if errors:
         return UploadPreview(errors=errors, findings=findings)
-    try:
-        if moderation:
-            preview = _stage_for_moderation(session, account, records, archive_missing)
-        else:
-            preview = _publish(session, account, records, archive_missing, geocoding)
-        session.commit()
-    except BaseException:
-        session.rollback()
-        raise
-    return preview
+    if moderation:
+        return _stage_for_moderation(session, account, records, archive_missing)
+    return _publish(session, account, records, archive_missing, geocoding)
 
 
 def _stage_for_moderation(session: Session, account: Account, records: list[ProgramRecord],
@@ -187,11 +182,11 @@ def _stage_for_moderation(session: Session, account: Account, records: list[Prog
     changing = {item.public_id for item in (*preview.created, *preview.updated)}
     for record in records:
         if record.program_id in changing:
-            stage_revision(session, account, organizations[record.organization_id], record_row(record),
-                           program=programs.get(record.program_id), revision=drafts.get(record.program_id),
-                           submit=True)
+            save_revision(session, account, organizations[record.organization_id], record_row(record),
+                          program=programs.get(record.program_id), revision=drafts.get(record.program_id),
+                          submit=True)
     for item in preview.archived:
-        stage_archive(session, account, programs[item.public_id], "нет в загруженном файле")
+        archive_program(session, account, programs[item.public_id], "нет в загруженном файле")
     return preview
 
 

@@ -80,7 +80,7 @@ def geocode_venues(session: Session, geocoding: Geocoding, *, only_missing: bool
                 summary.changed += 1
             uncommitted += 1
             if uncommitted >= COMMIT_EVERY or geocoding.requests > requests_before:
-                session.commit()
+                session.commit()  # a batch job: an interrupted run keeps what it paid the online geocoder for
                 uncommitted = 0
         session.commit()
     except KeyboardInterrupt:

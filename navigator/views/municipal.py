@@ -28,6 +28,7 @@ from navigator.catalogue import russian
 from navigator.catalogue.paging import MAX_PAGE
 from navigator.catalogue.program_rows import FIELD_LABELS, differences
 from navigator.catalogue.vocab import PROGRAM_STATUSES
+from navigator.db import committing
 from navigator.enrollment.statistics import municipal_counts
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
@@ -75,9 +76,9 @@ def approve_revision(revision_id: int):
     if not ReasonForm().validate_on_submit():
         abort(400)
     try:
-        program = approve(session, _account(), found, geocoding_for(current_app.config))
+        with committing(session):
+            program = approve(session, _account(), found, geocoding_for(current_app.config))
     except (ModerationError, RecordInvalid) as refused:
-        session.rollback()
         message = str(refused) if isinstance(refused, ModerationError) else "; ".join(
             error.describe() for error in refused.errors)
         flash(f"Не удалось опубликовать: {message}", "error")
@@ -95,9 +96,9 @@ def return_to_provider(revision_id: int):
     if not form.validate_on_submit():
         abort(400)
     try:
-        return_revision(session, _account(), found, form.reason.data or "")
+        with committing(session):
+            return_revision(session, _account(), found, form.reason.data or "")
     except ModerationError as refused:
-        session.rollback()
         flash(str(refused), "error")
         return redirect(url_for("municipal.revision", revision_id=revision_id))
     flash("Возвращено организации на доработку.", "status")
@@ -141,6 +142,9 @@ def archive(public_id: str):
         abort(400)
     if not (form.reason.data or "").strip():
         flash("Укажите причину переноса в архив.", "error")
-    elif archive_program(session, _account(), found, form.reason.data):
-        flash(f"{russian.quoted(found.title)} перенесена в архив.", "status")
+    else:
+        with committing(session):
+            archived = archive_program(session, _account(), found, form.reason.data)
+        if archived:
+            flash(f"{russian.quoted(found.title)} перенесена в архив.", "status")
     return redirect(url_for("municipal.program", public_id=public_id))

@@ -38,6 +38,7 @@ from navigator.catalogue import russian
 from navigator.catalogue.models import Municipality
 from navigator.catalogue.paging import forgiving_page_number
 from navigator.catalogue.program_rows import blank_row, program_row
+from navigator.db import committing
 from navigator.enrollment.queue import offer_free_places
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
@@ -90,14 +91,13 @@ def _edit(organization, row, *, program=None, revision=None):
         fill(form, row, venues)
     elif form.validate():
         try:
-            saved = save_revision(session, _account(), organization, row_from(form, venues), program=program,
-                                  revision=revision, submit=bool(form.submit.data), moderation=_moderation(),
-                                  geocoding=geocoding_for(current_app.config))
+            with committing(session):
+                saved = save_revision(session, _account(), organization, row_from(form, venues), program=program,
+                                      revision=revision, submit=bool(form.submit.data), moderation=_moderation(),
+                                      geocoding=geocoding_for(current_app.config))
         except RecordInvalid as invalid:
-            session.rollback()
             problems = show_errors(form, invalid.errors)
         except ModerationError as refused:
-            session.rollback()
             problems = [str(refused)]
         else:
             flash(_saved_message(saved.state), "status")
@@ -149,7 +149,8 @@ def withdraw_revision(revision_id: int):
     revision = access.provider_revision(session, _account(), revision_id) or abort(404)
     if ReasonForm().validate_on_submit():
         try:
-            withdraw(session, _account(), revision)
+            with committing(session):
+                withdraw(session, _account(), revision)
         except ModerationError as refused:
             abort(409, description=str(refused))
         flash("Черновик удалён.", "status")
@@ -164,16 +165,13 @@ def quick(public_id: str):
     form = QuickEditForm()
     if not form.validate_on_submit():
         abort(400)
-    offered = []  # more seats offer places to the waiting list, in the same transaction as the save
-
-    def offer() -> None:
-        offered.extend(offer_free_places(session, program, enrollment.answer_days(), enrollment.today()))
-
     try:
-        quick_edit(session, _account(), program, {name: form[name].data for name in ("seats_total", "seats_free",
-                                                                                     "schedule")}, follow=offer)
+        with committing(session):
+            quick_edit(session, _account(), program, {name: form[name].data for name in ("seats_total", "seats_free",
+                                                                                         "schedule")})
+            # More seats offer places to the waiting list, in the same transaction as the save.
+            offered = offer_free_places(session, program, enrollment.answer_days(), enrollment.today())
     except RecordInvalid as invalid:
-        session.rollback()
         for error in invalid.errors:
             flash(f"{russian.quoted(program.title)}: {error.describe()}", "error")
         return _back_to_list(program)
@@ -189,7 +187,11 @@ def archive(public_id: str):
     session = db_session()
     program = access.provider_program(session, _account(), public_id) or abort(404)
     form = ReasonForm()
-    if form.validate_on_submit() and archive_program(session, _account(), program, form.reason.data or ""):
+    if not form.validate_on_submit():
+        return _back_to_list(program)
+    with committing(session):
+        archived = archive_program(session, _account(), program, form.reason.data or "")
+    if archived:
         flash(f"{russian.quoted(program.title)} перенесена в архив и больше не показывается в поиске.", "status")
     return _back_to_list(program)
 
@@ -241,9 +243,10 @@ def upload_confirm(token: str):
     stored = load_upload(_upload_folder(), token, _account().id) or abort(404)
     if not ReasonForm().validate_on_submit():
         abort(400)
-    result = confirm_upload(db_session(), _account(), stored.path, _account().organizations,
-                            archive_missing=stored.archive_missing, moderation=_moderation(),
-                            geocoding=geocoding_for(current_app.config))
+    with committing(db_session()) as session:
+        result = confirm_upload(session, _account(), stored.path, _account().organizations,
+                                archive_missing=stored.archive_missing, moderation=_moderation(),
+                                geocoding=geocoding_for(current_app.config))
     if not result.ok:
         return redirect(url_for("provider.upload_preview", token=token))
     discard_upload(stored)

@@ -47,7 +47,7 @@ def apply_parsed(session: Session, parsed: ParsedFile, started: dt.datetime, *, 
             session.rollback()
         else:
             mark_programs_changed(session, summary.changed_program_ids)
-            session.commit()
+            session.commit()  # a batch job that ends its own transaction: the whole file or (dry run) nothing
     except BaseException:
         session.rollback()
         raise
