@@ -403,7 +403,7 @@ def test_an_unchanged_page_is_revalidated_without_rendering(catalog, monkeypatch
     tag = first.headers["ETag"]
     assert first.status_code == 200 and first.headers["Cache-Control"] == "no-cache"
     rendered = []
-    monkeypatch.setattr("navigator.views.public.search_answer", lambda *args, **kwargs: rendered.append(1))
+    monkeypatch.setattr("navigator.views.parents.pages.search_answer", lambda *args, **kwargs: rendered.append(1))
     again = client.get("/", query_string={"q": "шахматы"}, headers={"If-None-Match": tag})
     assert again.status_code == 304 and not again.data and not rendered
     assert "Content-Security-Policy" not in again.headers  # the stored page keeps the policy its nonce matches

@@ -145,7 +145,7 @@ def test_readyz_is_503_when_the_index_is_behind(app, tmp_path, monkeypatch):
         mark_programs_changed(session, [program.id])
         session.commit()
     assert worker.test_client().get("/readyz").status_code == 200  # behind, but only just
-    monkeypatch.setattr("navigator.views.health.utcnow", lambda: utcnow().replace(year=utcnow().year + 1))
+    monkeypatch.setattr("navigator.views.common.health.utcnow", lambda: utcnow().replace(year=utcnow().year + 1))
     answer = worker.test_client().get("/readyz")
     assert answer.status_code == 503 and "behind by" in answer.get_json()["checks"]["index"]
 
@@ -156,10 +156,10 @@ def test_readyz_and_pages_say_503_when_the_database_is_down(app, client, tmp_pat
     def unreachable(*_args, **_kwargs):
         raise OperationalError("SELECT 1", {}, Exception("connection refused"))
 
-    monkeypatch.setattr("navigator.views.health.latest_sequence", unreachable)
+    monkeypatch.setattr("navigator.views.common.health.latest_sequence", unreachable)
     answer = client.get("/readyz")
     assert answer.status_code == 503 and answer.get_json()["checks"]["database"].startswith("unreachable")
-    monkeypatch.setattr("navigator.views.public.find_program", unreachable)
+    monkeypatch.setattr("navigator.views.parents.pages.find_program", unreachable)
     page = client.get("/programs/p1")
     assert page.status_code == 503 and "База данных временно недоступна" in page.get_data(as_text=True)
 

@@ -9,7 +9,7 @@
                    CSV and XLSX by navigator.catalogue.spreadsheet)
     maps.py        the choropleth and the coloured point maps (folium, drawn by static/js/coverage-map.js)
 
-Plain Python, numpy and SQLAlchemy: no Flask here; the views (navigator/views/coverage.py) pass the session.
+Plain Python, numpy and SQLAlchemy: no Flask here; the views (navigator/views/staff/coverage.py) pass the session.
 """
 
 from __future__ import annotations

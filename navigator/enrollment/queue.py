@@ -7,7 +7,7 @@ no place is free, or others already wait, a new application goes to the waiting 
 a freed place (a withdrawal, more seats) offers the first of the list to the provider again, with a new
 answer date. Programs with unknown free places never send anyone to the waiting list by themselves.
 Every change of state marks its program changed too: the queue counts are part of the card and the API,
-so pages revalidated from the outbox sequence (navigator.views.freshness) show the queue as it is.
+so pages revalidated from the outbox sequence (navigator.views.common.freshness) show the queue as it is.
 """
 
 from __future__ import annotations

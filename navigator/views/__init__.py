@@ -1,4 +1,5 @@
-"""Blueprints, one per audience, plus the JSON API."""
+"""Blueprints grouped by audience and feature: common/ (every page), parents/, enrollment/, providers/, staff/,
+api/ (machines). Views are thin: they read the request, call one plain function, commit if they wrote, render."""
 
 from __future__ import annotations
 
@@ -6,21 +7,20 @@ from flask import Flask
 
 
 def register_views(app: Flask) -> None:
-    from navigator.views import api, coverage, errors, freshness, health, hsds, public, site
+    from navigator.views import enrollment
+    from navigator.views.api import hsds, v1
+    from navigator.views.common import auth, errors, freshness, health, site
+    from navigator.views.parents import pages
+    from navigator.views.providers import cabinet
+    from navigator.views.staff import admin, coverage, municipal
 
     site.init_site(app)
     freshness.init_freshness(app)
     errors.register_error_handlers(app)
-    app.register_blueprint(health.blueprint)
-    app.register_blueprint(public.blueprint)
-    app.register_blueprint(coverage.blueprint)
-    app.register_blueprint(api.blueprint)
-    app.register_blueprint(hsds.blueprint)
+    for blueprint in (health.blueprint, pages.blueprint, coverage.blueprint, v1.blueprint, hsds.blueprint):
+        app.register_blueprint(blueprint)
     # The same HSDS API beside ours, where our OpenAPI document (one server, /api/v1) lists it.
     app.register_blueprint(hsds.blueprint, url_prefix="/api/v1/hsds", name="hsds_api")
-
-    from navigator.views import admin, auth, enrollment, municipal, provider
-
-    for blueprint in (auth.blueprint, provider.blueprint, *enrollment.BLUEPRINTS, municipal.blueprint,
+    for blueprint in (auth.blueprint, cabinet.blueprint, *enrollment.BLUEPRINTS, municipal.blueprint,
                       admin.blueprint):
         app.register_blueprint(blueprint)

@@ -19,8 +19,8 @@ from navigator.catalogue.models import Program
 from navigator.enrollment import queue
 from navigator.enrollment.models import Application
 from navigator.extensions import db_session
+from navigator.views.common.forms import ReasonForm
 from navigator.views.enrollment import support
-from navigator.views.program_form import ReasonForm
 
 blueprint = Blueprint("enrollment_cabinet", __name__, url_prefix="/provider")
 blueprint.before_request(roles_required("provider"))

@@ -19,7 +19,7 @@ from navigator.accounts.registry import (
     set_password,
 )
 from navigator.extensions import db_session
-from navigator.views.site import local_path
+from navigator.views.common.site import local_path
 
 blueprint = Blueprint("auth", __name__)
 

@@ -28,9 +28,9 @@ from navigator.outward.serialize import (
 from navigator.search import BadRequest, IndexUnavailable
 from navigator.search.engine import load_programs
 from navigator.search.parameters import MAX_QUERY_LENGTH
-from navigator.views import coverage as coverage_pages
-from navigator.views.errors import error_response
-from navigator.views.searching import find_place, search_answer
+from navigator.views.common.errors import error_response
+from navigator.views.common.searching import find_place, search_answer
+from navigator.views.staff import coverage as coverage_pages
 
 blueprint = Blueprint("api", __name__, url_prefix="/api/v1")
 

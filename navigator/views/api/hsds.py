@@ -22,7 +22,7 @@ from navigator.outward.hsds import (
     taxonomy_records,
     taxonomy_term_records,
 )
-from navigator.views.errors import error_response
+from navigator.views.common.errors import error_response
 
 blueprint = Blueprint("hsds", __name__, url_prefix="/hsds")
 DEFAULT_PER_PAGE = 50

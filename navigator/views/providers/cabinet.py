@@ -42,9 +42,10 @@ from navigator.db import committing
 from navigator.enrollment.queue import offer_free_places
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
+from navigator.views.common.forms import ReasonForm
+from navigator.views.common.pin_map import pin_map
 from navigator.views.enrollment import support as enrollment
-from navigator.views.pin_map import pin_map
-from navigator.views.program_form import QuickEditForm, ReasonForm, fill, program_form, row_from, show_errors
+from navigator.views.providers.program_form import QuickEditForm, fill, program_form, row_from, show_errors
 
 blueprint = Blueprint("provider", __name__, url_prefix="/provider")
 blueprint.before_request(roles_required("provider"))

@@ -18,14 +18,12 @@ from wtforms import (
     StringField,
     SubmitField,
     TextAreaField,
-    ValidationError,
 )
-from wtforms.validators import Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from navigator.catalogue.models import Venue
 from navigator.catalogue.program_rows import FIELD_LABELS, venue_fields
-from navigator.catalogue.validation import HIDDEN_CHARACTERS, LIST_SEPARATOR, FieldError
+from navigator.catalogue.validation import LIST_SEPARATOR, FieldError
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, NO_OVZ_LABEL, OVZ_CATEGORIES
 
 NEW_VENUE = "new"
@@ -81,19 +79,6 @@ class QuickEditForm(FlaskForm):
     seats_total = _text("seats_total", render_kw={"inputmode": "numeric", "size": 4})
     seats_free = _text("seats_free", render_kw={"inputmode": "numeric", "size": 4})
     schedule = _text("schedule")
-
-
-def _visible_text(_form, field) -> None:
-    """No control characters or bidirectional overrides in notes others read (the same rule as program fields)."""
-    if field.data and HIDDEN_CHARACTERS.search(field.data):
-        raise ValidationError("Текст содержит невидимые управляющие символы; удалите их.")
-
-
-class ReasonForm(FlaskForm):
-    """Archiving (with an optional reason) and other one-button actions."""
-
-    reason = TextAreaField("Причина", render_kw={"rows": 2, "maxlength": 2000},
-                           validators=[Length(max=2000, message="Не длиннее 2000 символов."), _visible_text])
 
 
 def program_form(venues: list[Venue], municipalities: list[str], *, moderation: bool, **options) -> ProgramForm:

@@ -27,7 +27,7 @@ from navigator.accounts.registry import (
 from navigator.catalogue.models import Municipality
 from navigator.enrollment.statistics import access_log as access_entries
 from navigator.extensions import db_session
-from navigator.views.program_form import ReasonForm
+from navigator.views.common.forms import ReasonForm
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 blueprint.before_request(roles_required("admin"))

@@ -28,11 +28,11 @@ from navigator.search import IndexUnavailable
 from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
 from navigator.search.similar import similar_programs
-from navigator.views import vision
-from navigator.views.home import home_summary
-from navigator.views.search_page import RADII, PlaceNames, SearchLinks, search_page_links
-from navigator.views.searching import search_answer
-from navigator.views.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder, script_json
+from navigator.views.common import vision
+from navigator.views.common.searching import search_answer
+from navigator.views.common.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder, script_json
+from navigator.views.parents.home import home_summary
+from navigator.views.parents.search_links import RADII, PlaceNames, SearchLinks, search_page_links
 
 blueprint = Blueprint("public", __name__)
 blueprint.add_app_template_global(russian.precision, "place_precision")

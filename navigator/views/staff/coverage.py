@@ -1,5 +1,5 @@
 """Coverage pages for municipal staff (public, no login): the region by municipality, one municipality by
-district with its venues and gaps, and every table as CSV and XLSX. The JSON API (navigator.views.api)
+district with its venues and gaps, and every table as CSV and XLSX. The JSON API (navigator.views.api.v1)
 serves the same records (navigator.coverage.tables) from the same snapshot.
 """
 
@@ -40,7 +40,7 @@ from navigator.coverage.maps import (
 from navigator.extensions import coverage, coverage_refreshing, db_session
 from navigator.maps import RenderedMap
 from navigator.search import BadRequest
-from navigator.views.site import low_vision, map_builder
+from navigator.views.common.site import low_vision, map_builder
 
 blueprint = Blueprint("coverage", __name__, url_prefix="/coverage")
 blueprint.add_app_template_global(COVERAGE_PARAMETERS, "coverage_parameters")

@@ -32,8 +32,8 @@ from navigator.db import committing
 from navigator.enrollment.statistics import municipal_counts
 from navigator.extensions import db_session
 from navigator.geocoding import geocoding_for
+from navigator.views.common.forms import ReasonForm
 from navigator.views.enrollment import support as enrollment_support
-from navigator.views.program_form import ReasonForm
 
 blueprint = Blueprint("municipal", __name__, url_prefix="/municipal")
 blueprint.before_request(roles_required("municipal", "admin"))
