@@ -301,6 +301,12 @@ def test_a_missing_index_is_reported_and_index_follow_once_builds_it(app, client
     assert titles(client, q="шахматы") == ["Шахматы"]
 
 
+def test_an_empty_catalogue_gets_an_empty_index(app, client, runner):
+    result = runner.invoke(args=["index-follow", "--once"])
+    assert result.exit_code == 0 and "0 programs" in result.output, result.output
+    assert client.get("/api/v1/programs").get_json()["total"] == 0
+
+
 # Whoosh leaves the file of a table of contents it cannot parse open; that leak is not ours to fix.
 @pytest.mark.filterwarnings("ignore::pytest.PytestUnraisableExceptionWarning")
 def test_a_corrupt_index_is_reported_and_rebuilt(loaded, runner):

@@ -117,7 +117,7 @@ def _write_field(fields, name: str, fieldobj, terms: dict[str, int], tokens: _Fi
     postings = _Postings(docnums, frequencies, frequencies * fieldobj.format.field_boost,
                          np.frombuffer(tokens.lengths, dtype=np.int32)[docnums])
     starts = np.flatnonzero(np.diff(term_ranks, prepend=-1))
-    ends = np.append(starts[1:], len(term_ranks))
+    ends = np.append(starts[1:], len(term_ranks))[:len(starts)]  # no term (an empty catalogue): no list
     fields.start_field(name, fieldobj)
     for term_rank, start, end in zip(term_ranks[starts].tolist(), starts.tolist(), ends.tolist(), strict=True):
         fields.start_term(encoded[by_rank[term_rank]])
