@@ -46,9 +46,8 @@ from sqlalchemy import event  # noqa: E402
 
 from navigator import create_app, migrations  # noqa: E402
 from navigator.catalogue.importer import import_file  # noqa: E402
-from navigator.extensions import database, search_index  # noqa: E402
+from navigator.extensions import database, index_follower  # noqa: E402
 from navigator.sampledata.generator import write_csv  # noqa: E402
-from navigator.search import rebuild  # noqa: E402
 
 CHANGED_EVERY = 100
 
@@ -167,13 +166,14 @@ def peak_mb() -> tuple[float, float]:
 
 
 def prepared_app(url: str, folder: Path):
+    # inline: the index follows each commit in this process, as after `navigator import`, so the hook is timed
     app = create_app({"DATABASE_URL": url, "INDEX_DIR": str(folder / "index"), "SECRET_KEY": "bench",
-                      "GEOCODER": "off"}, instance_path=str(folder / "instance"))
+                      "GEOCODER": "off", "INDEX_FOLLOWER": "inline"}, instance_path=str(folder / "instance"))
     engine = database(app).engine
     if migrations.current_revision(engine) is not None:
         sys.exit(f"{engine.url.render_as_string()} is not empty: give the benchmark an empty database.")
     migrations.upgrade(engine)
-    rebuild(search_index(app).index_dir, database(app).session_factory)  # an empty index, as after `make run`
+    index_follower(app).rebuild()  # an empty index, as after `make run`
     return app
 
 

@@ -5,10 +5,10 @@ baseline, and how soon an update is searchable.
 
 The catalogue (navigator.sampledata, imported with the navigator CLI) is built once and cached in --cache,
 because importing 100,000 programs takes minutes; each run works on a copy of it. The index is built by
-`rebuild()` in a child process, so its time and peak memory are the build's own. Searches go through the
-WSGI test client to /api/v1/programs (parsing, search, facets, the page read from the database, JSON),
-without a network. The baseline (bench/fts5_baseline.py) answers the same requests from a plain FTS5
-table with the filters and facet counts in SQL.
+the follower's `rebuild()` (as `navigator reindex` does) in a child process, so its time and peak memory
+are the build's own. Searches go through the WSGI test client to /api/v1/programs (parsing, search,
+facets, the page read from the database, JSON), without a network. The baseline (bench/fts5_baseline.py)
+answers the same requests from a plain FTS5 table with the filters and facet counts in SQL.
 """
 
 from __future__ import annotations
@@ -88,8 +88,8 @@ def build_index_in_child(folder: Path) -> dict:
     largest of the worker processes it started (Whoosh's multi-process writer), if any."""
     code = ("import json, resource, sys, time; sys.path.insert(0, sys.argv[2]); from pathlib import Path;"
             "import search; app = search.make_app(Path(sys.argv[1])); t = time.perf_counter();"
-            "from navigator.extensions import database; from navigator.search import rebuild;"
-            "n = rebuild(Path(sys.argv[1]) / 'index', database(app).session_factory);"
+            "from navigator.extensions import index_follower;"
+            "n = index_follower(app).rebuild().rebuilt;"
             "print(json.dumps({'seconds': time.perf_counter() - t, 'count': n,"
             "'peak_mb': resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,"
             "'worker_peak_mb': resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}))")
@@ -174,7 +174,7 @@ def measure_updates(folder: Path, reader_client, rng: random.Random) -> None:
             program.title = f"{program.title} {word}"
             mark_programs_changed(session, [program.id])
             started = time.perf_counter()
-            session.commit()  # after commit the writer's SearchIndex writes the change to the index
+            session.commit()  # with its outbox entry; the reader's follower thread (as in `make run`) applies it
             commits.append(time.perf_counter() - started)
             public_id = program.public_id
             visible.append(commits[-1] + _wait_until(lambda: _found(reader_client, word, public_id)))  # noqa: B023
