@@ -1,18 +1,21 @@
 """Word forms with and without analysis: what each way of reducing words finds, and what it costs.
 
-    .venv/bin/python bench/search_analysis.py INDEX_DIR
+    .venv/bin/python bench/search_analysis.py [INDEX_DIR] [--rows 5600]
 
 For groups of forms that parents type for one topic, prints how many programs of the index each form
 finds as typed (the unstemmed `spelling` field), by its Snowball stem alone, and through the site's
 matching (stem, fleeting vowel, root prefix, one typo); then which forms share a Snowball stem and which
 share a pymorphy3 lemma (only if pymorphy3 is installed: it is not a dependency), and the time per new
-word form of each. Use the index that bench/search.py builds, or any `navigator reindex` folder.
+word form of each. Give it any `navigator reindex` folder; without one, it builds a sample catalogue of
+--rows programs in a temporary folder (as bench/pages.py does) and reads its index.
 """
 
 from __future__ import annotations
 
+import argparse
 import re
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -70,9 +73,23 @@ def per_word_us(reduce, words: list[str]) -> float:
 
 
 def main() -> None:
-    if len(sys.argv) != 2:
-        sys.exit(__doc__)
-    searcher = open_live(Path(sys.argv[1])).searcher()
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("index_dir", nargs="?", type=Path, help="an index folder (default: build a sample)")
+    parser.add_argument("--rows", type=int, default=5600, help="programs of the sample built without INDEX_DIR")
+    arguments = parser.parse_args()
+    if arguments.index_dir:
+        report(arguments.index_dir)
+        return
+    from pages import build_app  # bench/pages.py, beside this script
+
+    with tempfile.TemporaryDirectory(prefix="navigator-bench-analysis-") as folder:
+        build_app(Path(folder), arguments.rows)
+        report(Path(folder) / "index")
+
+
+def report(index_dir: Path) -> None:
+    """Print the tables for the index in index_dir."""
+    searcher = open_live(index_dir).searcher()
     columns = Columns(searcher, {})
     lemma = _lemmatizer()
     print(f"index: {searcher.doc_count()} programs")
@@ -92,6 +109,7 @@ def main() -> None:
           f"{same}; time per new form: PyStemmer {per_word_us(snowball.stemWord, vocabulary):.2f} µs, "
           f"Whoosh's {per_word_us(pure_python.stem, vocabulary):.1f} µs", end="")
     print(f", pymorphy3 {per_word_us(lemma, vocabulary):.1f} µs" if lemma else " (pymorphy3 not installed)")
+    searcher.close()
 
 
 if __name__ == "__main__":
