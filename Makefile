@@ -1,12 +1,13 @@
 # The two commands of the README: `make run` (set up and serve) and `make test` (install and run every test).
 # `make serve` runs the production stack on this machine: PostgreSQL, Redis, the index follower, gunicorn.
+# `make check` is the quick one before a commit: lint and the fast tests (CONTRIBUTING.md).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 HOST ?= 127.0.0.1
 PORT ?= 5000
 
-.PHONY: run serve setup test lint
+.PHONY: run serve setup test check lint
 
 run: setup
 	$(BIN)/navigator run --host $(HOST) --port $(PORT)
@@ -29,9 +30,19 @@ $(VENV)/.installed: setup.cfg pyproject.toml
 	$(BIN)/pip install --quiet -e .
 	touch $@
 
-test: $(VENV)/.test-installed
-	$(BIN)/ruff check .
+# Everything: SQLite and PostgreSQL, browser tests, the fault suite (10-15 minutes on a quiet 2-core machine).
+test: lint
 	$(BIN)/python -m pytest
+
+# The fast tests: SQLite only, without the browser tests, the fault suite and the tests marked slow (processes,
+# servers, real waits: the list in tests/conftest.py), spread over the machine's cores (pytest-xdist).
+FAST_TESTS := -m "not postgresql and not faults and not slow" --ignore=tests/browser -n auto
+
+check: lint
+	$(BIN)/python -m pytest -q $(FAST_TESTS)
+
+lint: $(VENV)/.test-installed
+	$(BIN)/ruff check .
 
 $(VENV)/.test-installed: setup.cfg pyproject.toml scripts/install-test-dependencies.sh
 	$(PYTHON) -m venv $(VENV)

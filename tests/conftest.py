@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import itertools
 import os
+import shutil
 
 import pytest
+from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
 from navigator import create_app, migrations
@@ -15,6 +17,38 @@ from navigator.extensions import database
 from tests.postgres import Cluster, ClusterUnavailable
 
 _database_numbers = itertools.count()
+
+#: Tests that start processes or servers, or wait for real time: marked `slow`, so that `make check` can leave
+#: them out (-m "not slow"); `make test` runs them. A file name alone marks the whole file.
+SLOW_TESTS: dict[str, set[str] | None] = {
+    "test_fuzzing.py": None,  # schemathesis over every API operation: about two minutes
+    "test_bench_scripts.py": None,  # each benchmark script started in a process of its own
+    "test_dependencies.py": None,  # pip-audit asks PyPI's advisory data
+    "test_live_server.py": None,  # a served socket hung up on, five times
+    "test_serving.py": {  # gunicorn workers and a redis-server of their own
+        "test_api_limit_counts_across_worker_processes", "test_failed_log_ins_count_across_worker_processes",
+        "test_pages_are_served_while_redis_is_down",
+        "test_the_geocoder_budget_is_one_request_a_second_for_every_process",
+    },
+    "test_search_index.py": {  # followers and web workers in processes of their own
+        "test_two_nodes_follow_one_database_and_a_stopped_node_catches_up",
+        "test_web_workers_of_an_external_follower_only_read",
+        "test_another_process_sees_a_committed_change_within_a_second",
+    },
+    "test_geocoding.py": {  # the geocoder's real pauses: rate limit, retries, backoff
+        "test_a_bad_answer_falls_back_to_the_gazetteer", "test_retries_recover_and_wait_as_the_server_asks",
+        "test_the_default_rate_limit_keeps_requests_a_second_apart",
+        "test_a_failure_is_remembered_and_retried_only_with_retry_failed",
+    },
+}
+
+
+def pytest_collection_modifyitems(items):
+    """Mark SLOW_TESTS `slow` (one list, so that marking a test needs no change to its file)."""
+    for item in items:
+        names = SLOW_TESTS.get(item.path.name, set())
+        if names is None or getattr(item, "originalname", item.name) in names:
+            item.add_marker(pytest.mark.slow)
 
 
 @pytest.fixture(autouse=True)
@@ -49,10 +83,21 @@ def postgres_cluster():
         cluster.stop()
 
 
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory):
+    """A SQLite file migrated once for the session: each test copies it (migrating took 0.3 s a test)."""
+    path = tmp_path_factory.mktemp("template") / "navigator.db"
+    engine = make_engine(f"sqlite:///{path}")
+    migrations.upgrade(engine)
+    engine.dispose()  # the last connection closed: the write-ahead log is folded into the file
+    return path
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgresql)])
 def database_url(request, tmp_path):
-    """The URL of an empty, migrated database on each backend."""
+    """The URL of an empty, migrated database on each backend (`-m "not postgresql"`: SQLite only)."""
     if request.param == "sqlite":
+        shutil.copyfile(request.getfixturevalue("sqlite_template"), tmp_path / "navigator.db")
         yield f"sqlite:///{tmp_path / 'navigator.db'}"
         return
     cluster, admin = request.getfixturevalue("postgres_cluster")
@@ -64,16 +109,34 @@ def database_url(request, tmp_path):
         connection.execute(text(f"DROP DATABASE {name} WITH (FORCE)"))
 
 
+class _CompiledTemplates(BytecodeCache):
+    """Templates compiled once for the session and shared by every test's app (each app compiled them anew:
+    a fifth of a page test's time). A template's key includes its source's checksum: an edit is compiled."""
+
+    def __init__(self) -> None:
+        self.compiled: dict[str, bytes] = {}
+
+    def load_bytecode(self, bucket) -> None:
+        if bucket.key in self.compiled:
+            bucket.bytecode_from_string(self.compiled[bucket.key])
+
+    def dump_bytecode(self, bucket) -> None:
+        self.compiled[bucket.key] = bucket.bytecode_to_string()
+
+
+_compiled_templates = _CompiledTemplates()
+
+
 @pytest.fixture
 def app(database_url, tmp_path):
-    """A fresh application on its own database and index folder, schema at the latest revision."""
+    """A fresh application on its own database (migrated: see database_url) and index folder."""
     application = create_app({
         "TESTING": True,
         "DATABASE_URL": database_url,
         "INDEX_DIR": str(tmp_path / "index"),
         "SECRET_KEY": "test-secret",
     }, instance_path=str(tmp_path / "instance"))
-    migrations.upgrade(database(application).engine)
+    application.jinja_env.bytecode_cache = _compiled_templates
     yield application
     database(application).engine.dispose()
 
