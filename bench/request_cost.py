@@ -78,7 +78,7 @@ def main() -> None:
     try:
         app = create_app({"DATABASE_URL": stack.database_url(), "INDEX_DIR": str(folder / "index"),
                           "INDEX_FOLLOWER": "external", "SECRET_KEY": "bench", "MODERATION": False,
-                          "RATELIMIT_ENABLED": False})
+                          "RATELIMIT_ENABLED": False}, instance_path=str(folder / "instance"))
         warm_up(app)
         statements = []
         event.listen(database(app).engine, "before_cursor_execute", lambda *args: statements.append(1))
