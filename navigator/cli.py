@@ -185,14 +185,12 @@ def _write_report(path: Path | None, issues: list) -> None:
 def reindex_command(if_needed: bool) -> None:
     """Rebuild the search index from the database and swap it in atomically."""
     follower = index_follower()
-    if if_needed:
-        problem = index_status(follower.index_dir)
-        if problem is None:
-            click.echo(f"The search index in {follower.index_dir} is in place.")
-            return
-        click.echo(problem)
+    reason = index_status(follower.index_dir) if if_needed else "asked"
+    if reason is None:
+        click.echo(f"The search index in {follower.index_dir} is in place.")
+        return
     _require_schema()
-    click.echo(str(follower.rebuild(progress=_progress_bar)))
+    click.echo(str(follower.rebuild(progress=_progress_bar, reason=reason)))
 
 
 @click.command("index-follow")
@@ -320,7 +318,8 @@ def _bring_index_up_to_date() -> None:
         result = follower.follow_once(progress=_progress_bar, wait=False)
     except (OSError, IndexUnavailable) as problem:
         click.echo(f"The change is saved; the search index in {follower.index_dir} could not take it now "
-                   f"({problem}). It will catch up: run `navigator index-follow --once`.", err=True)
+                   f"({problem}). The index follower applies it when it next runs (at once: "
+                   "`navigator index-follow --once`).", err=True)
         return
     click.echo(str(result) if result else "The index is being written by another command; it will catch up.")
 

@@ -15,6 +15,10 @@ mkdir -p "$instance"
 export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8000}"
 export NAVIGATOR_WORKERS="${NAVIGATOR_WORKERS:-4}"
 export NAVIGATOR_INDEX_FOLLOWER=external
+# An index folder of its own: search_index/ follows make run's SQLite database, not this one.
+if [ -z "${NAVIGATOR_INDEX_DIR:-}" ] && ! grep -qs '^INDEX_DIR *=' "$root/instance/navigator.cfg"; then
+  export NAVIGATOR_INDEX_DIR="$instance/serve/search_index"
+fi
 pids=()
 cleanup() {
   trap - EXIT INT TERM

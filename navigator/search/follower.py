@@ -128,16 +128,16 @@ class IndexFollower:
         try:
             state = read_state(self.index_dir)
             open_live(self.index_dir)
-        except IndexUnavailable as problem:
-            return f"no usable index: {problem}"
+        except IndexUnavailable as unavailable:
+            return unavailable.problem
         if state.get("format") != FORMAT_VERSION:
             return f"index format {state.get('format')}, this code's is {FORMAT_VERSION}"
         with self.session_factory() as session:
             oldest, latest = oldest_sequence(session), latest_sequence(session)
         if latest < state["sequence"]:
-            return f"the index is at change {state['sequence']} but the database only at {latest} (another database?)"
+            return f"it is at change {state['sequence']} but the database only at {latest}: made from another database"
         if not holds_everything_after(oldest, state["sequence"]):
-            return f"the index is at change {state['sequence']}, older than the outbox keeps ({oldest})"
+            return f"it is at change {state['sequence']}, older than the outbox keeps ({oldest})"
         return ""
 
     def _rebuild(self, progress, reason: str) -> FollowResult:

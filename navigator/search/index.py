@@ -46,11 +46,19 @@ RUNNING_LOCK = "follower.running"
 FORMAT_VERSION = 3  # 3: builds carry memory-mapped column files (navigator.search.columns)
 
 
-NO_INDEX = "No search index yet: the follower builds it (`navigator index-follow --once`)."
+#: What builds a missing or unusable index, said where one is met (a page, /readyz, a worker's log).
+REBUILT_BY = "the follower builds it (`navigator index-follow --once`)"
+NO_INDEX = f"No search index yet: {REBUILT_BY}."
+NONE_YET = "there is none yet"
 
 
 class IndexUnavailable(RuntimeError):
-    """There is no usable index; the message tells the operator what to run."""
+    """There is no usable index. The message says what is wrong and what builds it; `problem` only what is
+    wrong, for a command that is about to build it (so it names no command the operator need not run)."""
+
+    def __init__(self, message: str, problem: str | None = None) -> None:
+        super().__init__(message)
+        self.problem = problem or message
 
 
 def make_schema() -> Schema:
@@ -85,12 +93,12 @@ def open_live(index_dir: Path, *, mapped: bool = True):
     """
     link = live_path(index_dir)
     if not link.exists():
-        raise IndexUnavailable(NO_INDEX)
+        raise IndexUnavailable(NO_INDEX, NONE_YET)
     try:
         return FileStorage(str(link.resolve()), supports_mmap=mapped).open_index()
     except Exception as problem:  # Whoosh raises several kinds for damaged files
-        raise IndexUnavailable(f"The search index in {index_dir} cannot be opened ({problem}): "
-                               "the follower rebuilds it (`navigator index-follow --once`).") from problem
+        raise IndexUnavailable(f"The search index in {index_dir} cannot be opened ({problem}): {REBUILT_BY}.",
+                               f"it cannot be opened ({problem})") from problem
 
 
 def index_status(index_dir: Path) -> str | None:
@@ -98,12 +106,11 @@ def index_status(index_dir: Path) -> str | None:
     try:
         state = read_state(index_dir)
         if state.get("format") != FORMAT_VERSION:
-            return (f"The search index in {index_dir} is of format {state.get('format')}; this code reads "
-                    f"format {FORMAT_VERSION}: it will be rebuilt.")
+            return f"it is of format {state.get('format')}; this code reads format {FORMAT_VERSION}"
         with open_live(index_dir).searcher() as searcher:
             searcher.doc_count()
     except IndexUnavailable as problem:
-        return str(problem)
+        return problem.problem
     return None
 
 
@@ -115,9 +122,10 @@ def read_state(index_dir: Path) -> dict:
     except FileNotFoundError as problem:
         if link.exists():
             return {"format": None, "sequence": 0}  # a build from before format versions: rebuilt
-        raise IndexUnavailable(NO_INDEX) from problem
+        raise IndexUnavailable(NO_INDEX, NONE_YET) from problem
     except (OSError, ValueError) as problem:
-        raise IndexUnavailable(f"The search index in {index_dir} cannot be read ({problem}).") from problem
+        raise IndexUnavailable(f"The search index in {index_dir} cannot be read ({problem}): {REBUILT_BY}.",
+                               f"its state cannot be read ({problem})") from problem
 
 
 def _write_state(build: Path, sequence: int) -> None:
