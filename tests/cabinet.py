@@ -5,8 +5,6 @@ from __future__ import annotations
 
 import re
 
-import pytest
-from argon2 import PasswordHasher
 from sqlalchemy import select
 
 from navigator.accounts import registry as accounts
@@ -24,12 +22,6 @@ ORG_A = {"organization_id": "oA", "organization": "МБОУ «Школа А»", 
 ORG_B = {"organization_id": "oB", "organization": "МБУ ДО «Центр Б»", "municipality": MUNICIPALITY_B,
          "district": "", "address": "г. Новокузнецк, пр. Металлургов, 1", "lat": "53.757500", "lon": "87.136000",
          "phone": "+7 3843 00-00-02", "email": "b@example.org", "website": "https://b.example.org"}
-
-
-@pytest.fixture(autouse=True)
-def quick_hashing(monkeypatch):
-    """argon2id with small costs, so that tests can make many accounts; production parameters are tested apart."""
-    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 def seed_catalogue(app, tmp_path) -> None:

@@ -7,19 +7,23 @@ import os
 import shutil
 
 import pytest
+from argon2 import PasswordHasher
 from jinja2 import BytecodeCache
 from sqlalchemy import create_engine, text
 
 from navigator import create_app, migrations
+from navigator.accounts import registry as accounts
 from navigator.catalogue import changes
 from navigator.db import make_engine
 from navigator.extensions import database
+from tests.cabinet import add_account, log_in, seed_catalogue
 from tests.postgres import Cluster, ClusterUnavailable
+from tests.public_catalogue import catalog_rows, load
 
 _database_numbers = itertools.count()
 
-#: Tests that start processes or servers, or wait for real time: marked `slow`, so that `make check` can leave
-#: them out (-m "not slow"); `make test` runs them. A file name alone marks the whole file.
+#: Tests that start processes or servers, wait for real time or measure it: marked `slow`, so that `make check`
+#: can leave them out (-m "not slow"); `make test` runs them. A file name alone marks the whole file.
 SLOW_TESTS: dict[str, set[str] | None] = {
     "test_fuzzing.py": None,  # schemathesis over every API operation: about two minutes
     "test_bench_scripts.py": None,  # each benchmark script started in a process of its own
@@ -35,6 +39,9 @@ SLOW_TESTS: dict[str, set[str] | None] = {
         "test_web_workers_of_an_external_follower_only_read",
         "test_another_process_sees_a_committed_change_within_a_second",
     },
+    "test_security.py": {  # compares two timings: unreliable beside a parallel worker
+        "test_an_xlsx_list_takes_time_in_proportion_to_its_rows",
+    },
     "test_geocoding.py": {  # the geocoder's real pauses: rate limit, retries, backoff
         "test_a_bad_answer_falls_back_to_the_gazetteer", "test_retries_recover_and_wait_as_the_server_asks",
         "test_the_default_rate_limit_keeps_requests_a_second_apart",
@@ -49,6 +56,16 @@ def pytest_collection_modifyitems(items):
         names = SLOW_TESTS.get(item.path.name, set())
         if names is None or getattr(item, "originalname", item.name) in names:
             item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(autouse=True)
+def quick_hashing(monkeypatch):
+    """argon2id with small costs, so that tests can make many accounts (a hash takes 0.5 s at the real costs here).
+
+    Verifying reads the costs from the stored hash, so accounts made with either hasher sign in; the
+    production costs are checked by test_auth.py's test_passwords_are_argon2id_with_current_parameters.
+    """
+    monkeypatch.setattr(accounts, "_hasher", PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1))
 
 
 @pytest.fixture(autouse=True)
@@ -147,10 +164,15 @@ def client(app):
 
 
 @pytest.fixture
+def catalog(app, tmp_path):
+    """The app with the public pages' small catalogue (tests/public_catalogue.py) imported and indexed."""
+    load(app, tmp_path, catalog_rows())
+    return app
+
+
+@pytest.fixture
 def provider(app, client, tmp_path):
     """A client signed in as the provider of organization A, in the seeded catalogue (tests/cabinet.py)."""
-    from tests.cabinet import add_account, log_in, seed_catalogue
-
     seed_catalogue(app, tmp_path)
     add_account(app, "school@example.org", "provider", organizations=["oA"])
     log_in(client, "school@example.org")

@@ -10,7 +10,7 @@ from sqlalchemy import select
 from navigator import mail
 from navigator.accounts import registry as accounts
 from navigator.accounts.models import Account
-from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
+from tests.cabinet import (
     MUNICIPALITY_A,
     PASSWORD,
     account,
@@ -18,7 +18,6 @@ from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixtur
     csrf_token,
     log_in,
     post,
-    quick_hashing,
     seed_catalogue,
 )
 

@@ -24,7 +24,7 @@ from navigator.enrollment.queue import submit
 from navigator.enrollment.sealing import Sealer
 from navigator.extensions import database
 from navigator.models import metadata
-from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
+from tests.cabinet import (
     MUNICIPALITY_A,
     MUNICIPALITY_B,
     ORG_A,
@@ -32,7 +32,6 @@ from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixtur
     csrf_token,
     log_in,
     program_form,
-    quick_hashing,
     seed_catalogue,
 )
 from tests.enrollment_helpers import parent_form

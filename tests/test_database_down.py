@@ -12,11 +12,10 @@ import pytest
 from sqlalchemy import event
 
 from navigator.extensions import database
-from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
+from tests.cabinet import (
     add_account,
     csrf_token,
     log_in,
-    quick_hashing,
     seed_catalogue,
 )
 

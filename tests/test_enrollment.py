@@ -13,7 +13,7 @@ from sqlalchemy import select
 from navigator.enrollment.models import Application, ApplicationAccess
 from navigator.extensions import database
 from navigator.views.enrollment import support
-from tests.cabinet import MUNICIPALITY_A, add_account, log_in, post, quick_hashing, seed_catalogue  # noqa: F401
+from tests.cabinet import MUNICIPALITY_A, add_account, log_in, post, seed_catalogue
 from tests.enrollment_helpers import Catcher, apply, body, free_port, link_in, status_path, withdraw
 from tests.test_hostile import INERT, LIVE_MARKUP, REFUSED
 

@@ -7,7 +7,7 @@ import html as markup
 import re
 from urllib.parse import parse_qs, urlsplit
 
-from tests.test_public import card_titles, catalog, page  # noqa: F401  (the fixture and the page helpers)
+from tests.public_catalogue import card_titles, page
 
 WAY_IN = re.compile(r'<a class="(?:tile|selection)" href="([^"]+)">(.*?)</a>|'
                     r'<li><a href="(/search\?municipality=\d+)">[^<]+</a> <span class="places__count">(\d+)<', re.S)
@@ -22,7 +22,7 @@ def ways_in(html: str) -> list[tuple[str, int]]:
     return found
 
 
-def test_the_home_page_asks_and_offers_ways_in_but_lists_no_programs(catalog):  # noqa: F811
+def test_the_home_page_asks_and_offers_ways_in_but_lists_no_programs(catalog):
     html = page(catalog.test_client(), "/")
     for question in ('<label for="q">Что ищем?</label>', '<label for="age">Сколько лет ребёнку?</label>',
                      "Рядом со мной: улица или посёлок", 'action="/search"'):
@@ -31,7 +31,7 @@ def test_the_home_page_asks_and_offers_ways_in_but_lists_no_programs(catalog):  
     assert 'href="/search">Все программы списком и на карте</a>' in html
 
 
-def test_every_count_on_the_home_page_is_what_its_link_finds(catalog):  # noqa: F811
+def test_every_count_on_the_home_page_is_what_its_link_finds(catalog):
     client = catalog.test_client()
     found = ways_in(page(client, "/"))
     kinds = {next(iter(parse_qs(urlsplit(href).query))) for href, _ in found}
@@ -41,7 +41,7 @@ def test_every_count_on_the_home_page_is_what_its_link_finds(catalog):  # noqa: 
         assert promised > 0 and client.get("/api/v1/programs", query_string=params).get_json()["total"] == promised
 
 
-def test_the_search_page_has_its_own_address_and_old_links_still_search(catalog):  # noqa: F811
+def test_the_search_page_has_its_own_address_and_old_links_still_search(catalog):
     client = catalog.test_client()
     everything = page(client, "/search")
     assert re.search(r"Найдено 6\u00a0программ", everything) and 'class="card' in everything

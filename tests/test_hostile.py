@@ -17,13 +17,12 @@ import openpyxl
 import pytest
 
 from navigator.catalogue.validation import validate_record
-from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
+from tests.cabinet import (
     MUNICIPALITY_A,
     ORG_A,
     add_account,
     log_in,
     post,
-    quick_hashing,
     seed_catalogue,
 )
 from tests.factories import load_programs, make_row, write_xlsx

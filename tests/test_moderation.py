@@ -11,7 +11,7 @@ from sqlalchemy import event, select
 from navigator.accounts import moderation
 from navigator.accounts.models import ProgramChange, ProgramRevision
 from navigator.catalogue.program_rows import differences
-from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
+from tests.cabinet import (
     MUNICIPALITY_A,
     MUNICIPALITY_B,
     ORG_B,
@@ -21,7 +21,6 @@ from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixtur
     post,
     program,
     program_form,
-    quick_hashing,
     seed_catalogue,
 )
 from tests.factories import load_programs, make_row

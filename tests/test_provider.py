@@ -11,7 +11,7 @@ from sqlalchemy import func, select
 from navigator.accounts.models import ProgramChange, ProgramRevision
 from navigator.catalogue.models import Program, Venue
 from navigator.catalogue.validation import COLUMNS, validate_record
-from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
+from tests.cabinet import (
     MUNICIPALITY_A,
     ORG_A,
     ORG_B,
@@ -20,8 +20,6 @@ from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixtur
     post,
     program,
     program_form,
-    quick_hashing,
-    seed_catalogue,
 )
 from tests.factories import make_row, write_csv
 

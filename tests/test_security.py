@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 from navigator.accounts.models import ProgramRevision
 from navigator.catalogue.spreadsheet import Table, formula_restored, formula_safe, to_xlsx
 from navigator.catalogue.validation import COLUMNS
-from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
+from tests.cabinet import (
     MUNICIPALITY_A,
     ORG_A,
     account,
@@ -23,7 +23,6 @@ from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixtur
     log_in,
     post,
     program_form,
-    quick_hashing,
     seed_catalogue,
 )
 from tests.factories import load_programs, make_row, write_csv

@@ -16,13 +16,9 @@ from sqlalchemy import func, select
 from navigator.accounts.models import ProgramRevision
 from navigator.catalogue.importer import xlsx_guard
 from navigator.catalogue.models import Program
-from tests.cabinet import (  # noqa: F401 — quick_hashing is an autouse fixture
+from tests.cabinet import (
     ORG_A,
-    add_account,
-    log_in,
     post,
-    quick_hashing,
-    seed_catalogue,
 )
 from tests.factories import make_row, write_xlsx
 

@@ -89,27 +89,27 @@ def make_context(browser, live_server, live_app, **options):
 
 
 @pytest.fixture
-def watched(browser, live_server, live_app):
-    """(new page, its traffic); after the test: nothing left 127.0.0.1 but tiles, and no console errors."""
-    context, traffic = make_context(browser, live_server, live_app)
-    yield context.new_page(), traffic
-    context.close()
-    assert traffic.refused == [], f"requests to other servers: {traffic.refused}"
-    assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
+def site(live_app, live_server):
+    """(app, base URL) that the page fixtures open: the bundled catalogue. A module whose tests change data
+    overrides it with an app of its own (support.seeded_app), so that other tests do not see the changes."""
+    return live_app, live_server
 
 
 @pytest.fixture
-def page(watched):
-    return watched[0]
+def expected_console_error():
+    """Whether a console error is one the module's tests cause on purpose; by default none is."""
+    return lambda error: False
 
 
 @pytest.fixture
-def open_context(browser, live_server, live_app):
-    """Make watched contexts with options (geolocation, a phone's viewport, no JavaScript); checked at the end."""
+def open_context(browser, site, expected_console_error):
+    """Open pages, each in a watched browser context of its own (own cookies; options: geolocation, a phone's
+    viewport, no JavaScript); after the test, nothing but tiles left the site and no console error was unexpected."""
+    app, url = site
     made = []
 
     def open_with(**options):
-        context, traffic = make_context(browser, live_server, live_app, **options)
+        context, traffic = make_context(browser, url, app, **options)
         made.append((context, traffic))
         return context.new_page(), traffic
 
@@ -117,4 +117,22 @@ def open_context(browser, live_server, live_app):
     for context, traffic in made:
         context.close()
         assert traffic.refused == [], f"requests to other servers: {traffic.refused}"
-        assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
+        errors = [error for error in traffic.console_errors if not expected_console_error(error)]
+        assert errors == [], f"console errors: {errors}"
+
+
+@pytest.fixture
+def person(open_context):
+    """Open a page as one more person, in a browser of their own (a parent, a school, municipal staff)."""
+    return lambda **options: open_context(**options)[0]
+
+
+@pytest.fixture
+def watched(open_context):
+    """(new page, its traffic), checked after the test as every page of open_context."""
+    return open_context()
+
+
+@pytest.fixture
+def page(watched):
+    return watched[0]

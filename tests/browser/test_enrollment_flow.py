@@ -7,7 +7,6 @@ import time
 import pytest
 
 from navigator.extensions import database, search_index
-from tests.browser.conftest import make_context
 from tests.browser.support import screenshot, seeded_app, serious_violations, served
 from tests.cabinet import PASSWORD
 
@@ -31,21 +30,15 @@ def enrollment_server(enrollment_app):
 
 
 @pytest.fixture
-def person(browser, enrollment_server, enrollment_app):
-    contexts = []
+def site(enrollment_app, enrollment_server):
+    """This module's own app and its server."""
+    return enrollment_app, enrollment_server
 
-    def open_page(**options):
-        context, traffic = make_context(browser, enrollment_server, enrollment_app, **options)
-        contexts.append((context, traffic))
-        return context.new_page()
 
-    yield open_page
-    for context, traffic in contexts:
-        context.close()
-        assert traffic.refused == [], f"requests to other servers: {traffic.refused}"
-        # A form sent back with its errors answers 422 on purpose; Chromium reports that status in the console.
-        errors = [e for e in traffic.console_errors if not ("status of 422" in e and e.endswith("/apply"))]
-        assert errors == [], f"console errors: {errors}"
+@pytest.fixture
+def expected_console_error():
+    """A form sent back with its errors answers 422 on purpose; Chromium reports that status in the console."""
+    return lambda error: "status of 422" in error and error.endswith("/apply")
 
 
 def fits_the_screen(page) -> bool:

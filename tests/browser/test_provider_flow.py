@@ -8,7 +8,6 @@ import time
 import pytest
 
 from navigator.extensions import database, search_index
-from tests.browser.conftest import make_context
 from tests.browser.support import screenshot, seeded_app, serious_violations, served
 from tests.cabinet import MUNICIPALITY_A, PASSWORD, add_account
 
@@ -35,20 +34,9 @@ def cabinet_server(cabinet_app):
 
 
 @pytest.fixture
-def person(browser, cabinet_server, cabinet_app):
-    """Open a page in a browser of its own; after the test, nothing but tiles left the site, no console errors."""
-    contexts = []
-
-    def open_page():
-        context, traffic = make_context(browser, cabinet_server, cabinet_app)
-        contexts.append((context, traffic))
-        return context.new_page()
-
-    yield open_page
-    for context, traffic in contexts:
-        context.close()
-        assert traffic.refused == [], f"requests to other servers: {traffic.refused}"
-        assert traffic.console_errors == [], f"console errors: {traffic.console_errors}"
+def site(cabinet_app, cabinet_server):
+    """This module's own app and its server."""
+    return cabinet_app, cabinet_server
 
 
 def log_in(page, email: str) -> None:
