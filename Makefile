@@ -10,7 +10,7 @@ PORT ?= 5000
 .PHONY: run serve setup test check lint
 
 run: setup
-	$(BIN)/navigator run --host $(HOST) --port $(PORT)
+	NAVIGATOR_BASE_URL=$${NAVIGATOR_BASE_URL:-http://$(HOST):$(PORT)} $(BIN)/navigator run --host $(HOST) --port $(PORT)
 
 serve: $(VENV)/.installed
 	scripts/serve.sh

@@ -40,8 +40,9 @@ class Stack:
                         DATA_FILE=str(data), PGPORT=str(free_port()), REDIS_PORT=str(free_port()))
         for name in [name for name in self.env if name.startswith("NAVIGATOR_")]:
             self.env.pop(name)  # the shell's settings do not leak in; pass them as **settings
+        # BASE_URL: the site's own address, as an administrator sets it (make serve requires it).
         self.env.update(NAVIGATOR_WORKERS=str(workers), NAVIGATOR_INDEX_DIR=str(self.folder / "index"),
-                        NAVIGATOR_MODERATION="false", NAVIGATOR_SECRET_KEY="bench-load")
+                        NAVIGATOR_MODERATION="false", NAVIGATOR_SECRET_KEY="bench-load", NAVIGATOR_BASE_URL=self.base)
         self.env.update({f"NAVIGATOR_{name}": value for name, value in settings.items()})
         if kind == "run":
             self.env["NAVIGATOR_DATABASE_URL"] = f"sqlite:///{self.folder / 'navigator.db'}"

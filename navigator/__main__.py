@@ -10,9 +10,18 @@ import click
 from flask.cli import FlaskGroup
 
 from navigator import create_app
+from navigator.config import SettingsError
 
 
-@click.group(cls=FlaskGroup, create_app=create_app, add_default_commands=True, set_debug_flag=False)
+def _create_app():
+    """The app for a command; a missing or unusable setting is a one-line error (exit 1), not a traceback."""
+    try:
+        return create_app()
+    except SettingsError as problem:
+        raise click.ClickException(str(problem)) from None
+
+
+@click.group(cls=FlaskGroup, create_app=_create_app, add_default_commands=True, set_debug_flag=False)
 def main() -> None:
     """Navigator: children's additional education programs on a map."""
 

@@ -31,6 +31,7 @@ from navigator.catalogue.importer import (
 from navigator.catalogue.importer.hsds import import_package
 from navigator.catalogue.importer.mapping import MappingError, load_mapping
 from navigator.catalogue.importer.reading import KNOWN_COLUMNS
+from navigator.config import DEVELOPMENT_ADDRESS
 from navigator.enrollment.retention import purge, reseal_all
 from navigator.enrollment.sealing import Sealer
 from navigator.extensions import database, db_session, index_follower
@@ -259,7 +260,7 @@ def _print_password_link(session, account) -> None:
     config = current_app.config
     token = issue_password_link(account, config["PASSWORD_LINK_HOURS"])
     session.commit()
-    link = password_link(config["BASE_URL"], token)
+    link = password_link(config["BASE_URL"] or DEVELOPMENT_ADDRESS, token)
     click.echo(f"Account {account.email} ({account.role}). Password-set link, valid for "
                f"{config['PASSWORD_LINK_HOURS']} hours and only once:\n{link}")
     if send_password_link(config, account.email, link):

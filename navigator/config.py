@@ -14,6 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 ENV_PREFIX = "NAVIGATOR_"
 INSTANCE_CONFIG_FILE = "navigator.cfg"
@@ -21,6 +22,8 @@ SECRET_KEY_FILE = "secret_key"
 ENROLLMENT_KEY_FILE = "enrollment_key"
 #: The repository (or installed project) root, where data/ lives.
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
+#: Where `make run` serves by default: the password-set links' address when NAVIGATOR_BASE_URL is not set.
+DEVELOPMENT_ADDRESS = "http://127.0.0.1:5000"
 #: The region's geodata (another region swaps these files, not code).
 GEO_FILES = {"BOUNDARIES_FILE": "data/geo/municipalities.geojson", "GAZETTEER_FILE": "data/geo/settlements.csv",
              "CITY_DISTRICTS_FILE": "data/geo/city_districts.csv",
@@ -72,8 +75,19 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("WORKERS", "Gunicorn worker processes that `make serve` starts.", 4, int),
     Setting("MODERATION", "Whether providers' new programs and changes wait for approval by municipal staff; "
             "off publishes them at once.", True, _boolean),
-    Setting("BASE_URL", "Address of the site, for links made outside a request (the password-set links that "
-            "`navigator create-account` prints or e-mails).", "http://127.0.0.1:5000"),
+    Setting("BASE_URL", "Address of the site's home page (https://navigator.example, or with a path prefix): every "
+            "absolute link starts with it, never with a request's Host header — the links e-mailed to parents, the "
+            "password-set links, canonical links and JSON-LD, the HSDS `openapi_url` and the OpenAPI `servers`. "
+            "Required in production (NAVIGATOR_PRODUCTION); `make run` sets it to its own address. Empty (development "
+            "only): pages and e-mails make their links from the address the request came to, the OpenAPI document "
+            f"gives a relative server, and the commands print password-set links for {DEVELOPMENT_ADDRESS}.", ""),
+    Setting("PRODUCTION", "The site serves the public (`make serve` turns it on): it refuses to start without "
+            "NAVIGATOR_BASE_URL, and answers 400 to a request for any host not in NAVIGATOR_TRUSTED_HOSTS.", False,
+            _boolean),
+    Setting("TRUSTED_HOSTS", "Host names the site answers for, separated by commas or spaces (a leading dot "
+            "accepts every subdomain: .navigator.example); a request with another Host header gets a plain 400. "
+            "Default: in production the host of NAVIGATOR_BASE_URL, otherwise any.",
+            None, lambda text: text.replace(",", " ").split()),
     Setting("SESSION_COOKIE_SECURE", "Send the session cookie over HTTPS only. It is sent so anyway on requests "
             "that arrive over HTTPS.", False, _boolean),
     Setting("RATELIMIT_STORAGE_URI", "Where the rate-limit counters (log-in, password links, the API, the "
@@ -172,11 +186,38 @@ def load(instance_path: Path, environ: Mapping[str, str], overrides: Mapping[str
     for name, default in GEO_FILES.items():
         values[name] = _project_file(values[name], default)
     values["MAX_CONTENT_LENGTH"] = values["UPLOAD_MAX_MB"] * 1024 * 1024  # Flask answers 413 above it
+    values["BASE_URL"], values["TRUSTED_HOSTS"] = _site_address(values)
     if not values["SECRET_KEY"]:
         values["SECRET_KEY"] = _stored_secret(instance_path, SECRET_KEY_FILE, lambda: secrets.token_hex(32))
     if not values["ENROLLMENT_KEY"]:
         values["ENROLLMENT_KEY"] = _stored_secret(instance_path, ENROLLMENT_KEY_FILE, _fernet_key)
     return values
+
+
+class SettingsError(ValueError):
+    """A setting is missing or unusable; the message names it and says what it needs."""
+
+
+def _site_address(values: Mapping[str, Any]) -> tuple[str, list[str] | None]:
+    """BASE_URL checked (and required in production) without its trailing slash; the trusted hosts (Flask's
+    TRUSTED_HOSTS: None answers any host)."""
+    base = (values["BASE_URL"] or "").strip().rstrip("/")
+    if base:
+        parts = urlsplit(base)
+        if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+            raise SettingsError(f"NAVIGATOR_BASE_URL must be the site's address, like https://navigator.example, "
+                                f"not {base!r}")
+    elif values["PRODUCTION"]:
+        raise SettingsError("NAVIGATOR_BASE_URL is required in production (NAVIGATOR_PRODUCTION, which `make serve` "
+                            "sets): the site's public address, like https://navigator.example. Every absolute link "
+                            "(e-mails to parents, password-set links, canonical links, the API documents) is made "
+                            "from it, never from a request's Host header.")
+    hosts = values["TRUSTED_HOSTS"]
+    if isinstance(hosts, str):  # from the instance file
+        hosts = hosts.replace(",", " ").split()
+    if not hosts and values["PRODUCTION"]:
+        hosts = [urlsplit(base).hostname]
+    return base, list(hosts) if hosts else None
 
 
 def _project_file(value: str | None, default: str) -> str:

@@ -15,6 +15,15 @@ mkdir -p "$instance"
 export HOST="${HOST:-127.0.0.1}" PORT="${PORT:-8000}"
 export NAVIGATOR_WORKERS="${NAVIGATOR_WORKERS:-4}"
 export NAVIGATOR_INDEX_FOLLOWER=external
+# Production: every absolute link is made from NAVIGATOR_BASE_URL and requests for other hosts are refused
+# (NAVIGATOR_TRUSTED_HOSTS); the site will not start without the address, so say so before anything starts.
+export NAVIGATOR_PRODUCTION="${NAVIGATOR_PRODUCTION:-true}"
+if [ -z "${NAVIGATOR_BASE_URL:-}" ] && ! grep -qs '^BASE_URL *=' "$root/instance/navigator.cfg"; then
+  echo "make serve needs NAVIGATOR_BASE_URL, the site's public address, e.g." >&2
+  echo "  NAVIGATOR_BASE_URL=https://navigator.example make serve" >&2
+  echo "Links in e-mails to parents, password-set links, canonical links and the API documents are made from it." >&2
+  exit 1
+fi
 # An index folder of its own: search_index/ follows make run's SQLite database, not this one.
 if [ -z "${NAVIGATOR_INDEX_DIR:-}" ] && ! grep -qs '^INDEX_DIR *=' "$root/instance/navigator.cfg"; then
   export NAVIGATOR_INDEX_DIR="$instance/serve/search_index"

@@ -250,13 +250,16 @@ def test_admin_page_creates_accounts_and_e_mails_the_link_when_configured(app, c
 
     monkeypatch.setattr(mail.smtplib, "SMTP", FakeSMTP)
     app.config["MAIL_SERVER"] = "relay.local:2525"
+    app.config["BASE_URL"] = "https://navigator.example"
+    client.environ_base["HTTP_HOST"] = "evil.example"  # the admin's requests come with a forged Host
     add_account(app, "admin@example.org", "admin")
     log_in(client, "admin@example.org")
     page = post(client, "/admin/accounts", {"email": "school@example.org", "role": "provider",
                                             "organizations": "oA, oB"})
     html = page.get_data(as_text=True)
     # Built from NAVIGATOR_BASE_URL, never from the request's Host header (the probe's finding).
-    link = re.search(r'value="(http://127\.0\.0\.1:5000/set-password/[^"]+)"', html).group(1)
+    link = re.search(r'value="(https://navigator\.example/set-password/[^"]+)"', html).group(1)
+    assert "evil.example" not in html
     assert page.status_code == 200 and "отправлена письмом" in html
     assert sent == [(("relay.local", 2525), "school@example.org", sent[0][2])] and link in sent[0][2]
     created = account(session, "school@example.org")

@@ -301,3 +301,24 @@ def test_the_card_follows_the_queue_and_private_pages_are_never_revalidated(worl
     private = world.test_client().get(path)
     assert "ETag" not in private.headers and private.headers["Cache-Control"] == "no-store"
     assert "ETag" not in world.test_client().get("/programs/a1/apply").headers
+
+
+def test_a_freed_place_mails_the_next_parent_a_link_on_the_sites_address_whatever_the_host(world, mailbox):
+    """Issue 23, finding 2: a withdrawal sent with `Host: evil.example` mailed the next parent on the waiting list
+    `http://evil.example/applications/<her token>`. Links now start with NAVIGATOR_BASE_URL."""
+    world.config["BASE_URL"] = "https://navigator.example"
+    provider = signed_in(world, "a@school.example.org")
+    post(provider, "/provider/programs/a1/quick", {"seats_free": "1", "seats_total": "15", "schedule": "Сб 10:00"})
+    attacker, victim = world.test_client(), world.test_client()
+    attacker.environ_base["HTTP_HOST"] = "evil.example"  # every request of hers says Host: evil.example
+    attacker_path = status_path(apply(attacker, child_name="Аня", email="p0@example.org", phone="+7 900 000-00-00"))
+    assert post(provider, f"/provider/applications/{applications(world)[0].id}/accept").status_code == 302
+    victim_path = status_path(apply(victim, child_name="Борис", email="p1@example.org", phone="+7 900 000-00-01"))
+    assert applications(world)[1].state == "waitlisted"
+
+    assert withdraw(attacker, attacker_path).status_code == 303  # sent with Host: evil.example
+    offered = mailbox[-1]
+    assert offered["To"] == "p1@example.org" and "рассматривается" in offered["Subject"]
+    assert f"https://navigator.example{victim_path}" in body(offered) and "evil.example" not in body(offered)
+    # Applying with a forged Host mails the parent a link to this site too.
+    assert f"https://navigator.example{attacker_path}" in body(mailbox[0]) and "evil.example" not in body(mailbox[0])

@@ -256,7 +256,8 @@ def hsds_paths() -> dict[str, Any]:
     }
 
 
-def openapi_document() -> dict[str, Any]:
+def openapi_document(server: str = "/api/v1") -> dict[str, Any]:
+    """The document; `server` is where the API answers (absolute from NAVIGATOR_BASE_URL, or relative)."""
     vocabulary_paths = {
         f"/{name}": {"get": {"summary": summary, "operationId": f"list_{name.replace('-', '_')}",
                              "responses": {"200": _list_of("Term", summary)}}}
@@ -268,7 +269,7 @@ def openapi_document() -> dict[str, Any]:
         "info": {"title": "Навигатор дополнительного образования — API", "version": "1",
                  "description": "Поиск программ дополнительного образования детей. Те же параметры, что у "
                                 "страницы поиска; ошибки — JSON с сообщением."},
-        "servers": [{"url": "/api/v1"}],
+        "servers": [{"url": server}],
         "paths": {
             "/programs": {"get": {"summary": "Поиск программ", "operationId": "search_programs",
                                   "parameters": SEARCH_PARAMETERS,

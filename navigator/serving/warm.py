@@ -36,6 +36,6 @@ def warm_up(app: Flask) -> float:
         except Exception:  # the database may still be starting; the first coverage page loads it then
             log.warning("Coverage snapshot not loaded at worker start", exc_info=True)
     client = app.test_client()
-    for path in WARM_PAGES:
-        client.get(path)
+    for path in WARM_PAGES:  # asked for the site's own address: in production other hosts are refused
+        client.get(path, base_url=app.config["BASE_URL"] or "http://localhost")
     return time.perf_counter() - started

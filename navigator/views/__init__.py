@@ -9,12 +9,13 @@ from flask import Flask
 def register_views(app: Flask) -> None:
     from navigator.views import enrollment
     from navigator.views.api import hsds, v1
-    from navigator.views.common import auth, errors, freshness, health, site
+    from navigator.views.common import auth, errors, freshness, health, links, site
     from navigator.views.parents import pages
     from navigator.views.providers import cabinet
     from navigator.views.staff import admin, coverage, municipal
 
     site.init_site(app)
+    links.init_links(app)  # after site: its refusal of a foreign host comes first of all
     freshness.init_freshness(app)
     errors.register_error_handlers(app)
     for blueprint in (health.blueprint, pages.blueprint, coverage.blueprint, v1.blueprint, hsds.blueprint):

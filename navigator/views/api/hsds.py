@@ -7,7 +7,7 @@ last_page, empty, contents) of the records' one-to-one fields; `full=true` nests
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, jsonify, request, url_for
+from flask import Blueprint, current_app, jsonify, request
 
 from navigator.catalogue.models import Organization, Program
 from navigator.extensions import db_session
@@ -23,6 +23,7 @@ from navigator.outward.hsds import (
     taxonomy_term_records,
 )
 from navigator.views.common.errors import error_response
+from navigator.views.common.links import absolute_url
 
 blueprint = Blueprint("hsds", __name__, url_prefix="/hsds")
 DEFAULT_PER_PAGE = 50
@@ -71,7 +72,7 @@ def _bad_parameter(problem: BadParameter):
 def about():
     """What this API is: its HSDS version and where its description is."""
     return jsonify({"version": HSDS_VERSION, "profile": PROFILE_URL,
-                    "openapi_url": url_for("api.openapi", _external=True)})
+                    "openapi_url": absolute_url("api.openapi")})
 
 
 @blueprint.get("/services")

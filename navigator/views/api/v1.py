@@ -165,5 +165,7 @@ def vocabulary(name: str):
 
 @blueprint.get("/openapi.json")
 def openapi():
-    """The OpenAPI 3.1 description of this API."""
-    return jsonify(openapi_document())
+    """The OpenAPI 3.1 description of this API; its server is made from NAVIGATOR_BASE_URL, never from the Host
+    header (without it, in development, the server is a path relative to where the document was fetched)."""
+    base = current_app.config["BASE_URL"]
+    return jsonify(openapi_document(server=(base or request.script_root) + blueprint.url_prefix))

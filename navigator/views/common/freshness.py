@@ -2,9 +2,9 @@
 rendering when the visitor's copy is still right.
 
 A public page depends on the catalogue (the outbox sequence the database is at, and the one the index
-has applied), the address, the low-vision settings and the code. All of that is known before rendering,
-so a revalidation costs two cheap reads instead of a search and a page. Pages for a signed-in person (or
-a visitor with a session, e.g. a flash message waiting) are never tagged.
+has applied), the address, the low-vision settings, the address its links start with and the code. All of
+that is known before rendering, so a revalidation costs two cheap reads instead of a search and a page.
+Pages for a signed-in person (or a visitor with a session, e.g. a flash message waiting) are never tagged.
 """
 
 from __future__ import annotations
@@ -18,6 +18,7 @@ from flask import Flask, current_app, g, make_response, request
 from navigator.catalogue.changes import recent_sequence
 from navigator.extensions import db_session, search_index
 from navigator.search import IndexUnavailable
+from navigator.views.common.links import site_base
 
 TAGGED_BLUEPRINTS = frozenset({"public", "coverage", "enrollment"})
 #: Pages of one person's application, which change without a catalogue change and must never be revalidated
@@ -57,8 +58,10 @@ def _page_tag() -> str | None:
     except IndexUnavailable:
         return None
     cookies = sorted((name, value) for name, value in request.cookies.items() if name.startswith("low_vision"))
+    # The address links start with (canonical, JSON-LD): NAVIGATOR_BASE_URL, so the Host header changes nothing
+    # in the body; in development without it the request's own address, which then belongs in the tag.
     basis = repr((current_app.extensions[_CODE_TAG], recent_sequence(db_session()), applied, request.full_path,
-                  cookies))
+                  cookies, site_base()))
     return hashlib.blake2b(basis.encode(), digest_size=12).hexdigest()
 
 

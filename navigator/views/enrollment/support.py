@@ -7,13 +7,14 @@ import logging
 import time
 from collections.abc import Iterable
 
-from flask import current_app, url_for
+from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner
 
 from navigator.enrollment.models import Application
 from navigator.enrollment.notices import notice
 from navigator.enrollment.sealing import Sealer
 from navigator.mail import send_mail
+from navigator.views.common.links import absolute_url
 
 log = logging.getLogger(__name__)
 _SEALER = "navigator.enrollment_sealer"
@@ -74,7 +75,7 @@ def tell(applications: Iterable[Application]) -> None:
         personal = sealer().open(application.personal)
         if not personal.get("token"):
             continue
-        message = notice(application, personal, url_for("enrollment.status", token=personal["token"], _external=True))
+        message = notice(application, personal, absolute_url("enrollment.status", token=personal["token"]))
         if message is None:
             continue
         try:

@@ -29,6 +29,7 @@ from navigator.search.parameters import PARAMETERS
 from navigator.search.request import parse_forgiving
 from navigator.search.similar import similar_programs
 from navigator.views.common import vision
+from navigator.views.common.links import absolute_url
 from navigator.views.common.searching import search_answer
 from navigator.views.common.site import LOW_VISION_COOKIE, local_path, low_vision, map_builder, script_json
 from navigator.views.parents.home import home_summary
@@ -152,9 +153,8 @@ def program(public_id: str):
     venue_map = None
     if venue.lat is not None and not low_vision():
         venue_map = map_builder().venues_map([Pin(venue.lat, venue.lon, found.title, venue.address)])
-    organization_url = url_for("public.organization", public_id=found.organization.public_id, _external=True)
-    json_ld = program_json_ld(found, url_for("public.program", public_id=public_id, _external=True),
-                              organization_url)
+    organization_url = absolute_url("public.organization", public_id=found.organization.public_id)
+    json_ld = program_json_ld(found, absolute_url("public.program", public_id=public_id), organization_url)
     return render_template("public/program.html", program=found, similar=similar, venue_map=venue_map,
                            json_ld=json_ld, recruitment=recruitment(found),
                            enroll=enroll_action(found, current_app.config["CERTIFICATE_PORTAL_URL"],
@@ -185,7 +185,7 @@ def organization(public_id: str):
     mapped = [Pin(item.venue.lat, item.venue.lon, item.venue.address,
                   f"Программ: {item.program_count}") for item in venues if item.venue.lat is not None]
     venues_map = map_builder().venues_map(mapped) if mapped and not low_vision() else None
-    json_ld = organization_json_ld(found, url_for("public.organization", public_id=public_id, _external=True))
+    json_ld = organization_json_ld(found, absolute_url("public.organization", public_id=public_id))
     return render_template("public/organization.html", organization=found, groups=groups, venues=venues,
                            venues_map=venues_map, age=age, json_ld=json_ld, notices=parsed.notices,
                            total=sum(len(group.programs) for group in groups))

@@ -28,6 +28,7 @@ from navigator.catalogue.models import Municipality
 from navigator.enrollment.statistics import access_log as access_entries
 from navigator.extensions import db_session
 from navigator.views.common.forms import ReasonForm
+from navigator.views.common.links import site_base
 
 blueprint = Blueprint("admin", __name__, url_prefix="/admin")
 blueprint.before_request(roles_required("admin"))
@@ -56,7 +57,7 @@ def _link_for(account: Account) -> dict:
     """Issue a password-set link, e-mail it when mail is configured, and describe it for the page."""
     token = issue_password_link(account, current_app.config["PASSWORD_LINK_HOURS"])
     db_session().commit()
-    url = password_link(current_app.config["BASE_URL"], token)  # never from the request's Host header
+    url = password_link(site_base(), token)  # from NAVIGATOR_BASE_URL, never from the Host header in production
     mailed = send_password_link(current_app.config, account.email, url)
     return {"email": account.email, "url": url, "mailed": mailed, "hours": current_app.config["PASSWORD_LINK_HOURS"]}
 
