@@ -8,7 +8,7 @@ import re
 import secrets
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, g, request, url_for
+from flask import Flask, abort, current_app, g, request, url_for
 from markupsafe import Markup
 from werkzeug.routing import IntegerConverter
 
@@ -85,6 +85,20 @@ def script_json(value) -> Markup:
     return Markup(safe_json(value))
 
 
+#: What the site's forms send. Every POST route of the site is an HTML form; the JSON API only reads.
+FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
+
+
+def _form_bodies_only():
+    """A body no form of the site sends (JSON, XML, text) is refused with 415 before any view reads it:
+    Flask-WTF reads a JSON body as the form's data, and its fields then got numbers and lists (a 500)."""
+    if request.method in ("GET", "HEAD", "OPTIONS") or request.mimetype in FORM_BODIES:
+        return
+    if request.mimetype or request.content_length:
+        abort(415, description="Сайт принимает только данные своих форм (application/x-www-form-urlencoded или "
+                               "multipart/form-data), а не JSON или другой формат.")
+
+
 def _secure_headers(response):
     if response.status_code != 304:  # a 304 keeps the stored page's policy, whose nonce its scripts carry
         response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce(),
@@ -137,6 +151,7 @@ def _template_context():
 
 def init_site(app: Flask) -> None:
     app.url_map.converters["int"] = BoundedIntegerConverter
+    app.before_request_funcs.setdefault(None, []).insert(0, _form_bodies_only)  # before CSRF or a limit reads it
     app.after_request(_secure_headers)
     app.context_processor(_template_context)
     app.add_template_filter(russian.ages, "ages")
