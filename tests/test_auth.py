@@ -156,6 +156,17 @@ def test_log_in_attempts_are_throttled_per_account_and_address(app, client):
     assert _log_in_from(app, "10.0.0.7", "admin@example.org").status_code == 302
 
 
+def test_log_in_counters_name_no_e_mail_address(app, client):
+    """Finding 9 of the third security test: the counters' keys (in Redis under make serve) named the e-mail."""
+    from navigator.accounts.auth import limiter
+
+    assert log_in(client, "Victim@Example.org", "x").status_code == 401
+    assert log_in(client, "victim@example.org", "x").status_code == 401
+    keys = [key for key in limiter.storage.storage if "login-account" in key]  # a minute's, an hour's, a day's
+    assert len(keys) == 3 and {limiter.storage.storage[key] for key in keys} == {2}  # the e-mail in any case
+    assert not [key for key in keys if "victim" in key.lower() or "@" in key]
+
+
 def test_log_in_attempts_are_throttled_per_address(app, client):
     app.config["LOGIN_LIMIT_ADDRESS"] = "4 per 15 minutes"
     add_account(app, "admin@example.org", "admin")

@@ -8,6 +8,8 @@ and SameSite=Lax always, and Secure when SESSION_COOKIE_SECURE is set or the req
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import hmac
 import logging
 import time
 from collections.abc import Callable
@@ -97,8 +99,11 @@ def _end_stale_session() -> None:
 
 def login_email_key() -> str:
     """The e-mail being tried and the client's address: attempts count per pair, so that nobody who knows
-    an e-mail can lock its owner out from everywhere."""
-    return f"account:{normalize_email(request.form.get('email', ''))}|{get_remote_address()}"
+    an e-mail can lock its owner out from everywhere. The counter's key (in Redis) names the e-mail by a keyed
+    hash, never as written: whoever reads the counters learns no address, nor can test a guessed one."""
+    email = normalize_email(request.form.get("email", "")).encode()
+    digest = hmac.new(str(current_app.config["SECRET_KEY"]).encode(), email, hashlib.sha256).hexdigest()[:32]
+    return f"account:{digest}|{get_remote_address()}"
 
 
 def login_limit(setting: str) -> Callable[[], str]:
