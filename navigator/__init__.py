@@ -8,6 +8,7 @@ from typing import Any
 
 from flask import Flask
 from flask_compress import Compress
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 from navigator import config
 from navigator.extensions import init_database, init_search
@@ -18,6 +19,8 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
     app = Flask(__name__, template_folder="../templates", static_folder="../static",
                 instance_relative_config=True, instance_path=instance_path)
     app.config.update(config.load(Path(app.instance_path), os.environ, test_config))
+    if app.config["BEHIND_PROXY"]:  # the client's address and scheme as the one proxy in front saw them
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=1, x_proto=1)
     init_database(app)
     init_search(app)
     # Text responses compressed for clients that accept it (a search page with thousands of map points

@@ -90,6 +90,10 @@ SETTINGS: tuple[Setting, ...] = (
             None, lambda text: text.replace(",", " ").split()),
     Setting("SESSION_COOKIE_SECURE", "Send the session cookie over HTTPS only. It is sent so anyway on requests "
             "that arrive over HTTPS.", False, _boolean),
+    Setting("BEHIND_PROXY", "One proxy in front passes each request (`make serve` sets it for its nginx): the "
+            "client's address is the last X-Forwarded-For entry and the scheme X-Forwarded-Proto (werkzeug's ProxyFix, "
+            "x_for=1, x_proto=1; X-Forwarded-Host is never used). Only where nothing but that proxy can reach the "
+            "site — otherwise anyone could choose the address the log-in limits count.", False, _boolean),
     Setting("RATELIMIT_STORAGE_URI", "Where the rate-limit counters (log-in, password links, the API, the "
             "geocoder's site-wide budget) are kept: a Flask-Limiter storage URI. memory:// counts per process; "
             "with several workers use Redis (redis://127.0.0.1:6379, as `make serve` does) so limits hold across "
