@@ -1,5 +1,5 @@
 # The two commands of the README: `make run` (set up and serve) and `make test` (install and run every test).
-# `make serve` runs the production stack on this machine: PostgreSQL, Redis, the index follower, gunicorn.
+# `make serve` runs the production stack on this machine: PostgreSQL, Redis, the index follower, gunicorn, nginx.
 # `make check` is the quick one before a commit: lint and the fast tests (CONTRIBUTING.md).
 PYTHON ?= python3
 VENV := .venv

@@ -1,14 +1,16 @@
 """The served site in a private folder, for the load benchmark (bench/load.py) and the fault suite (tests/faults/).
 
 `Stack("serve", ...)` runs scripts/serve.sh as an administrator would (its own PostgreSQL cluster under
-the folder, Redis, `navigator index-follow`, gunicorn); `Stack("run", ...)` runs the one-process
+the folder, Redis, `navigator index-follow`, gunicorn behind nginx); `Stack("run", ...)` runs the one-process
 `navigator run` on SQLite. Every port is free and chosen here, so several stacks can run side by side.
-The fault suite also reaches into the running stack: its processes, its database, Redis and logs.
+The fault suite also reaches into the running stack: its processes, its database, Redis and logs (on the
+Unix sockets serve.sh gives them, as root or as the user running it — whom serve.sh lets in).
 """
 
 from __future__ import annotations
 
 import os
+import re
 import signal
 import socket
 import subprocess
@@ -16,6 +18,8 @@ import time
 import urllib.error
 import urllib.request
 from pathlib import Path
+
+from cryptography.fernet import Fernet
 
 ROOT = Path(__file__).resolve().parent.parent
 NAVIGATOR = str(ROOT / ".venv/bin/navigator")
@@ -37,7 +41,10 @@ class Stack:
         self.process: subprocess.Popen | None = None
         self.log_path = self.folder / f"{kind}.log"
         self.env = dict(os.environ, PORT=str(self.port), HOST="127.0.0.1", INSTANCE_DIR=str(self.folder / "instance"),
-                        DATA_FILE=str(data), PGPORT=str(free_port()), REDIS_PORT=str(free_port()))
+                        DATA_FILE=str(data), PGPORT=str(free_port()),
+                        # The load generator and the fault suite's visitors are one address: nginx's per-address
+                        # limits (50 requests a second by default) would stop them, not measure the site.
+                        NGINX_RATE="100000", NGINX_BURST="100000", NGINX_CONNECTIONS="10000")
         for name in [name for name in self.env if name.startswith("NAVIGATOR_")]:
             self.env.pop(name)  # the shell's settings do not leak in; pass them as **settings
         # BASE_URL: the site's own address, as an administrator sets it (make serve requires it).
@@ -100,14 +107,14 @@ class Stack:
     def database_url(self) -> str:
         if self.kind == "run":
             return self.env["NAVIGATOR_DATABASE_URL"]
-        return f"postgresql+psycopg://navigator@127.0.0.1:{self.env['PGPORT']}/navigator"
+        return f"postgresql+psycopg://navigator@/navigator?host={self.pgdata}&port={self.pg_port}"
 
     def database_env(self) -> dict[str, str]:
         """The settings the running stack uses, for CLI commands beside it."""
         env = dict(self.env, NAVIGATOR_DATABASE_URL=self.database_url())
         if self.kind == "serve":
             env["NAVIGATOR_INDEX_FOLLOWER"] = "external"
-            env["NAVIGATOR_RATELIMIT_STORAGE_URI"] = f"redis://127.0.0.1:{self.env['REDIS_PORT']}/0"
+            env["NAVIGATOR_RATELIMIT_STORAGE_URI"] = f"redis+unix://{self.redis_socket}"
         return env
 
     def processes(self, needle: str) -> list[int]:
@@ -135,7 +142,7 @@ class Stack:
         workers = set(self.worker_pids())
         parts: dict[str, float] = {}
         postmaster = _first_line_pid(self.pgdata / "postmaster.pid")
-        redis = _first_line_pid(self.folder / "instance" / "redis.pid")
+        redis = _first_line_pid(self.redis_dir / "redis.pid")
         for pid in _pids():
             if pid in workers:
                 part = "web workers"
@@ -144,7 +151,9 @@ class Stack:
             elif redis and pid == redis:
                 part = "Redis"
             elif self.process and _belongs_to(pid, self.process.pid):
-                part = "index follower" if "index-follow" in _cmdline(pid) else "gunicorn master and shell"
+                command = _cmdline(pid)
+                part = ("index follower" if "index-follow" in command else "nginx" if command.startswith("nginx")
+                        else "gunicorn master and shell")
             else:
                 continue
             parts[part] = parts.get(part, 0.0) + _cpu_seconds(pid)
@@ -156,32 +165,70 @@ class Stack:
     def pgdata(self) -> Path:
         return self.folder / "instance" / "postgres"
 
+    @property
+    def pg_port(self) -> str:
+        """The cluster's port (its socket's name) as serve.sh last wrote it; a kept folder's cluster keeps the
+        port of the run that made it until serve.sh runs there again."""
+        found = re.search(r"^port = (\d+)$", _read(self.pgdata / "navigator.conf"), re.M)
+        return found.group(1) if found else self.env["PGPORT"]
+
     def pg_ctl(self, *args: str) -> None:
-        """pg_ctl on the stack's cluster, started with the options scripts/serve.sh gives it."""
+        """pg_ctl on the stack's cluster (its settings are in the cluster's navigator.conf, which serve.sh writes)."""
         binary = sorted(Path("/usr/lib/postgresql").glob("*/bin/pg_ctl"), key=lambda p: int(p.parts[-3]))[-1]
         as_user = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
-        options = (f"-p {self.env['PGPORT']} -k {self.pgdata} -c listen_addresses=127.0.0.1 "
-                   "-c max_connections=200")
         subprocess.run([*as_user, str(binary), "-D", str(self.pgdata), "-l", str(self.pgdata / "server.log"),
-                        "-o", options, "-w", *args], check=True, capture_output=True, timeout=120)
+                        "-w", *args], check=True, capture_output=True, timeout=120)
+
+    @property
+    def redis_dir(self) -> Path:
+        return self.folder / "instance" / "redis"
+
+    @property
+    def redis_socket(self) -> Path:
+        return self.redis_dir / "redis.sock"
 
     def redis_cli(self, *args: str) -> str:
-        result = subprocess.run(["redis-cli", "-p", self.env["REDIS_PORT"], *args], capture_output=True, text=True,
+        result = subprocess.run(["redis-cli", "-s", str(self.redis_socket), *args], capture_output=True, text=True,
                                 timeout=30)
         return result.stdout.strip()
 
     def start_redis(self) -> None:
-        """Start Redis again as scripts/serve.sh does (on the same port)."""
-        instance = self.folder / "instance"
-        subprocess.run(["redis-server", "--port", self.env["REDIS_PORT"], "--bind", "127.0.0.1", "--save", "",
-                        "--appendonly", "no", "--daemonize", "yes", "--dir", str(instance),
-                        "--logfile", str(instance / "redis.log"), "--pidfile", str(instance / "redis.pid")],
-                       check=True, timeout=30)
+        """Start Redis again as scripts/serve.sh does (its configuration, as the user who owns its folder)."""
+        owner = self.redis_dir.owner()
+        as_user = ["runuser", "-u", owner, "--"] if os.geteuid() == 0 else []
+        subprocess.run([*as_user, "redis-server", str(self.redis_dir / "redis.conf")], check=True, timeout=30)
         deadline = time.monotonic() + 10
         while self.redis_cli("ping") != "PONG":
             if time.monotonic() > deadline:
                 raise RuntimeError("Redis did not start again")
             time.sleep(0.1)
+
+
+def tcp_ports(pids: list[int]) -> set[int]:
+    """The TCP ports these processes listen on (from /proc: their sockets' inodes in /proc/net/tcp{,6})."""
+    inodes = set()
+    for pid in pids:
+        try:
+            for fd in Path(f"/proc/{pid}/fd").iterdir():
+                target = fd.readlink().as_posix() if fd.is_symlink() else ""
+                if target.startswith("socket:["):
+                    inodes.add(target[8:-1])
+        except OSError:
+            continue
+    ports = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        for line in Path(table).read_text().splitlines()[1:]:
+            fields = line.split()
+            if fields[3] == "0A" and fields[9] in inodes:  # 0A: LISTEN
+                ports.add(int(fields[1].rsplit(":", 1)[1], 16))
+    return ports
+
+
+def _read(path: Path) -> str:
+    try:
+        return path.read_text()
+    except OSError:
+        return ""
 
 
 def _pids() -> list[int]:

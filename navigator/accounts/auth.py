@@ -71,7 +71,7 @@ def init_auth(app: Flask) -> None:
     # Counters live in RATELIMIT_STORAGE_URI (Redis with several workers); if it cannot be reached the
     # site keeps serving and counts in each process's memory until it is back (Flask-Limiter logs it).
     app.config.setdefault("RATELIMIT_IN_MEMORY_FALLBACK_ENABLED", True)
-    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "unix://")):
+    if app.config["RATELIMIT_STORAGE_URI"].startswith(("redis://", "rediss://", "redis+unix://", "unix://")):
         app.config.setdefault("RATELIMIT_STORAGE_OPTIONS", {"socket_connect_timeout": 0.3, "socket_timeout": 0.3})
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, _throttled)

@@ -62,6 +62,6 @@ class RequestBudget:
 
 def _options(storage_uri: str) -> dict:
     """Short timeouts: a request must not hang on a Redis that is down."""
-    if storage_uri.startswith(("redis://", "rediss://", "unix://")):
+    if storage_uri.startswith(("redis://", "rediss://", "redis+unix://", "unix://")):
         return {"socket_connect_timeout": 0.3, "socket_timeout": 0.3}
     return {}

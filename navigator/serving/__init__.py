@@ -1,1 +1,1 @@
-"""Serving the site with several worker processes: gunicorn's settings and each worker's warm-up."""
+"""Serving the site with several worker processes: gunicorn's settings, each worker's warm-up, nginx in front."""

@@ -18,7 +18,8 @@ logging.basicConfig(level=logging.WARNING, format="[%(asctime)s] [%(process)d] [
 for _name in ("navigator", "flask-limiter"):
     logging.getLogger(_name).setLevel(logging.INFO)
 
-bind = f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
+# `make serve` binds a Unix socket that only its nginx can open (GUNICORN_BIND=unix:…); HOST:PORT otherwise.
+bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('HOST', '127.0.0.1')}:{os.environ.get('PORT', '8000')}"
 workers = int(os.environ.get(ENV_PREFIX + "WORKERS", "4"))
 worker_class = "sync"
 timeout = 30
@@ -26,7 +27,7 @@ graceful_timeout = 20
 keepalive = 5
 max_requests = 20_000
 max_requests_jitter = 2_000
-accesslog = None  # a proxy in front logs requests; gunicorn logs errors
+accesslog = None  # nginx in front logs requests (instance/nginx/access.log); gunicorn logs errors
 errorlog = "-"
 loglevel = "info"
 proc_name = "navigator"

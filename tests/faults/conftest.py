@@ -1,8 +1,8 @@
 """The fault suite's stack: `make serve` (scripts/serve.sh) in a private folder, shared by the scenarios.
 
 One stack serves every scenario of the session (starting one costs about a minute on a busy 2-core
-machine): the bundled 3,400-program catalogue, 2 gunicorn workers, its own PostgreSQL cluster and
-Redis. Each scenario breaks one part, watches, and leaves the stack ready again (it asserts so).
+machine): the bundled 3,400-program catalogue, 2 gunicorn workers behind nginx, its own PostgreSQL
+cluster and Redis. Each scenario breaks one part, watches, and leaves the stack ready again (it asserts so).
 """
 
 from __future__ import annotations
@@ -34,6 +34,8 @@ def stack():
         _unavailable(str(problem))
     if not shutil.which("redis-server"):
         _unavailable("redis-server is not installed")
+    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()) and os.geteuid() != 0:
+        _unavailable("nginx is not installed (scripts/serve.sh installs it when run as root)")
     # Not under pytest's temporary folder: PostgreSQL runs as the postgres user when the tests run as root,
     # and must reach its data folder.
     folder = Path(tempfile.mkdtemp(prefix="navigator-faults-"))
