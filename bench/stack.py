@@ -19,8 +19,6 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
-from cryptography.fernet import Fernet
-
 ROOT = Path(__file__).resolve().parent.parent
 NAVIGATOR = str(ROOT / ".venv/bin/navigator")
 
