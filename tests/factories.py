@@ -86,3 +86,77 @@ def venue(number: int, lat: float | None, lon: float | None, **overrides: str) -
     """Fields of a distinct venue (its own address and point) for make_row."""
     return dict(address=f"г. Кемерово, ул. Тестовая, {number}", lat="" if lat is None else f"{lat:.6f}",
                 lon="" if lon is None else f"{lon:.6f}", **overrides)
+
+
+MAIN_NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELATIONSHIPS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PACKAGE_RELATIONSHIPS = "http://schemas.openxmlformats.org/package/2006/relationships"
+_CONTENT = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+
+
+def raw_xlsx(rows: list[list[str]], *, sheet_path: str = "xl/worksheets/sheet1.xml", dimension: str | None = None,
+             tail: str = "", encoding: str = "utf-8", prolog: str = "", sheet_xml: str | None = None) -> bytes:
+    """A workbook written part by part with zipfile, as a hostile tool would write it (no binary fixtures).
+
+    rows: the sheet's first rows, every value a shared string; `tail`: raw XML after them inside <sheetData>
+    (rows with any number, cells with any reference or index); `dimension`: the <dimension ref>; the sheet is
+    stored at `sheet_path` (wherever the relationships say), encoded in `encoding` with `prolog` (a DOCTYPE,
+    say) before its root element; `sheet_xml` replaces the sheet's XML altogether (malformed, say).
+    """
+    import io
+    import posixpath
+    import zipfile
+    from xml.sax.saxutils import escape
+
+    strings: dict[str, int] = {}
+    body = []
+    for number, values in enumerate(rows, start=1):
+        cells = "".join(f'<c r="{_column_letters(column)}{number}" t="s"><v>{strings.setdefault(value, len(strings))}'
+                        f"</v></c>" for column, value in enumerate(values, start=1))
+        body.append(f'<row r="{number}">{cells}</row>')
+    declaration = f'<?xml version="1.0" encoding="{encoding.upper()}" standalone="yes"?>\n'
+    sheet = sheet_xml if sheet_xml is not None else (
+        f'{declaration}{prolog}<worksheet xmlns="{MAIN_NS}">'
+        + (f'<dimension ref="{dimension}"/>' if dimension else "")
+        + f'<sheetData>{"".join(body)}{tail}</sheetData></worksheet>')
+    shared = (f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<sst xmlns="{MAIN_NS}" count="{len(strings)}"'
+              f' uniqueCount="{len(strings)}">' + "".join(f"<si><t>{escape(text)}</t></si>" for text in strings)
+              + "</sst>")
+    target = posixpath.relpath(sheet_path, "xl")
+    parts = {
+        "[Content_Types].xml": (
+            '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Types xmlns="http://schemas.openxmlformats.org/'
+            'package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{_CONTENT}.sheet.main+xml"/>'
+            f'<Override PartName="/{sheet_path}" ContentType="{_CONTENT}.worksheet+xml"/>'
+            f'<Override PartName="/xl/sharedStrings.xml" ContentType="{_CONTENT}.sharedStrings+xml"/></Types>'),
+        "_rels/.rels": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PACKAGE_RELATIONSHIPS}">'
+            f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>"),
+        "xl/workbook.xml": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<workbook xmlns="{MAIN_NS}" '
+            f'xmlns:r="{_RELATIONSHIPS}"><sheets><sheet name="Программы" sheetId="1" r:id="rId1"/></sheets>'
+            "</workbook>"),
+        "xl/_rels/workbook.xml.rels": (
+            f'<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<Relationships xmlns="{_PACKAGE_RELATIONSHIPS}">'
+            f'<Relationship Id="rId1" Type="{_RELATIONSHIPS}/worksheet" Target="{target}"/>'
+            f'<Relationship Id="rId2" Type="{_RELATIONSHIPS}/sharedStrings" Target="sharedStrings.xml"/>'
+            "</Relationships>"),
+        "xl/sharedStrings.xml": shared,
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, text in parts.items():
+            archive.writestr(name, text.encode("utf-8"))
+        archive.writestr(sheet_path, sheet.encode(encoding))
+    return out.getvalue()
+
+
+def _column_letters(number: int) -> str:
+    letters = ""
+    while number:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from navigator.catalogue.models import ImportRun, Program
 from navigator.catalogue.validation import COLUMNS
-from tests.factories import make_row, write_csv
+from tests.factories import make_row, raw_xlsx, write_csv
 
 
 def count_programs(session) -> int:
@@ -94,7 +94,7 @@ def test_a_messy_file_imports_with_grouped_warnings_and_a_report(runner, session
     assert "3 warning(s) in all" in result.output
     rows = list(csv.DictReader(report.read_text(encoding="utf-8-sig").splitlines()))
     assert [(r["line"], r["column"], r["value"], r["level"]) for r in rows] == [
-        ("3", "phone", "+7 3842 55-00-02", "warning"), ("4", "district", "Центральный район", "warning"),
+        ("3", "phone", "'+7 3842 55-00-02", "warning"), ("4", "district", "Центральный район", "warning"),
         ("5", "age", "кружок", "warning")]
     assert all(r["message"] for r in rows)
     assert count_programs(session) == 4
@@ -117,6 +117,35 @@ def test_an_invalid_value_still_stops_everything(runner, session, tmp_path):
     assert result.exit_code == 1
     assert "line 3, column direction: неизвестное значение" in result.output
     assert "line 4, column age: возраст — число лет от 0 до 18 (got '300')" in result.output
+    assert count_programs(session) == 0
+
+
+def test_the_report_neutralises_formulas_like_every_export(runner, session, tmp_path):
+    """Issue 23, finding 10: `--report` wrote «=HYPERLINK(…)» from the file as given; a spreadsheet opening the
+    report would run it. Every text cell starting as a formula gets the exports' apostrophe (formula_safe)."""
+    formula = '=HYPERLINK("https://evil.example/d","Район")'
+    rows = [make_row(1), make_row(2, direction=formula), make_row(3, teacher="@SUM(1)", phone="+7 3842 55-00-02")]
+    path = write_csv(tmp_path / "formulas.csv", rows, columns=(*COLUMNS, "=cmd|' /C calc'!A0"))
+    report = tmp_path / "report.csv"
+    result = runner.invoke(args=["import", str(path), "--report", str(report)])
+    assert result.exit_code == 1
+    cells = [cell for row in csv.reader(report.read_text(encoding="utf-8-sig").splitlines()) for cell in row]
+    assert f"'{formula}" in cells and "'=cmd|' /c calc'!a0" in cells  # the unknown column, as its key
+    assert not [cell for cell in cells if cell.startswith(("=", "+", "-", "@", "\t", "\r"))]
+    assert "'+7 3842 55-00-02" in cells  # a phone too, as in the site's CSV exports; import strips it again
+
+
+@pytest.mark.parametrize("tail", ['<row r="3"><c r="A3" t="s"><v>99999</v></c></row>',
+                                  '<row r="3"><c r="ZZZZ3" t="s"><v>0</v></c></row>'],
+                         ids=["shared-string index 99999", "cell reference ZZZZ3"])
+def test_a_broken_workbook_is_explained_not_a_traceback(runner, session, tmp_path, tail):
+    """Issue 23, finding 6: what openpyxl cannot read is the file's error on its line, in Russian."""
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(raw_xlsx([list(COLUMNS), [make_row(1).get(c, "") for c in COLUMNS]], dimension="A1:AE3",
+                              tail=tail))
+    result = runner.invoke(args=["import", str(path)])
+    assert result.exit_code == 1 and isinstance(result.exception, SystemExit)
+    assert "line 3: файл не читается как книга Excel .xlsx" in result.output and "nothing was imported" in result.output
     assert count_programs(session) == 0
 
 

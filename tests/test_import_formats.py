@@ -8,12 +8,17 @@ from pathlib import Path
 import openpyxl
 import pytest
 
+from navigator.catalogue.importer import sources
 from navigator.catalogue.importer.ages import AdultsOnly, parse_age
+from navigator.catalogue.importer.issues import ImportRejected
 from navigator.catalogue.importer.mapping import MappingError, load_mapping
 from navigator.catalogue.importer.reading import KNOWN_COLUMNS, ReadOptions, check_file, normalize_space
 from navigator.catalogue.importer.resolving import name_key
+from navigator.catalogue.importer.sources import SourceOptions, open_source
 from navigator.catalogue.validation import COLUMNS, Invalid
-from tests.factories import make_row, write_csv
+from tests.factories import make_row, raw_xlsx, write_csv
+
+sources_cell_text = sources._cell_text
 
 
 @pytest.mark.parametrize("text, ages", [
@@ -123,6 +128,59 @@ def test_xlsx_rows_shorter_or_longer_than_the_header_are_fitted(tmp_path):
     workbook.save(path)
     parsed, errors = check_file(path)
     assert errors == [] and len(parsed.records) == 2 and parsed.findings.warnings == []
+
+
+def _raw_programs(**raw) -> bytes:
+    return raw_xlsx([list(COLUMNS), [make_row(1).get(column, "") for column in COLUMNS]], **raw)
+
+
+def test_a_sheets_dimension_is_not_believed(tmp_path, monkeypatch):
+    """openpyxl made every row as wide as <dimension> and filled in every missing row (issue 23, finding 1: a
+    billion cells for A1:XFD1048576): the reader reads only the cells the sheet has."""
+    converted = []
+    monkeypatch.setattr(sources, "_cell_text", lambda value: converted.append(value) or sources_cell_text(value))
+    path = tmp_path / "p.xlsx"
+    path.write_bytes(_raw_programs(dimension="A1:XFD1048576", tail='<row r="40"><c r="B40" t="s"><v>0</v></c></row>'))
+    source = open_source(path, SourceOptions())
+    try:
+        assert source.header == list(COLUMNS)
+        assert [(line, len(cells)) for line, cells in source.rows if any(cells)] == [(2, len(COLUMNS)),
+                                                                                     (40, len(COLUMNS))]
+    finally:
+        source.close()
+    assert len(converted) == 2 * len(COLUMNS) + 2  # the header, a row, and the two cells (A40 empty, B40) of row 40
+
+
+@pytest.mark.parametrize("raw, line", [
+    (dict(dimension="A1:AE3", tail='<row r="3"><c r="A3" t="s"><v>99999</v></c></row>'), 3),
+    (dict(dimension="A1:AE3", tail='<row r="3"><c r="ZZZZ3" t="s"><v>0</v></c></row>'), 3),
+    (dict(dimension="A1:AE3", tail='<row r="3"><c r="A3"><v>1</v></row>'), None),
+    (dict(sheet_xml="<worksheet"), 1),
+], ids=["shared-string index 99999", "cell reference ZZZZ3", "malformed sheet XML", "not XML at all"])
+def test_a_workbook_openpyxl_cannot_read_is_an_error_not_an_exception(tmp_path, raw, line):
+    """The command-line import reads without the upload's checks: what openpyxl raises becomes the file's error,
+    in Russian, at the line it stopped (issue 23, finding 6), never the server's path."""
+    path = tmp_path / "broken.xlsx"
+    path.write_bytes(_raw_programs(**raw))
+    with pytest.raises(ImportRejected) as rejected:
+        check_file(path)
+    error = rejected.value.errors[-1]
+    assert error.message.startswith("файл не читается как книга Excel .xlsx") and str(tmp_path) not in error.message
+    assert line is None or error.line == line
+
+
+def test_budgets_end_a_read_as_an_error_on_the_line_reached(tmp_path):
+    """A provider's upload is read with a row budget and a time budget (issue 23, findings 1 and 5)."""
+    rows = [make_row(n) for n in range(1, 6)]
+    path = write_csv(tmp_path / "mac.csv", rows, newline="\r")  # CR alone ends a line for the csv module
+    assert len(check_file(path)[0].records) == 5
+    with pytest.raises(ImportRejected) as rejected:
+        check_file(path, options=ReadOptions(max_rows=3))
+    assert [(e.line, e.message) for e in rejected.value.errors] == [
+        (5, "в файле больше 3 строк, а за один раз можно загрузить не больше 3; разделите файл на части")]
+    with pytest.raises(ImportRejected) as rejected:
+        check_file(path, options=ReadOptions(seconds=0))
+    assert rejected.value.errors[0].line == 2 and "слишком долго" in rejected.value.errors[0].message
 
 
 def test_a_missing_sheet_is_named(tmp_path):

@@ -36,7 +36,7 @@ from navigator.accounts.moderation import (
 from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.importer.applying import apply_records
 from navigator.catalogue.importer.issues import Findings
-from navigator.catalogue.importer.reading import ImportRejected, RowError, check_file
+from navigator.catalogue.importer.reading import ImportRejected, ReadOptions, RowError, check_file
 from navigator.catalogue.importer.xlsx_guard import looks_like_xlsx, workbook_problem
 from navigator.catalogue.models import Municipality, Organization, Program
 from navigator.catalogue.program_rows import ORGANIZATION_COLUMNS, differences, record_row
@@ -45,6 +45,9 @@ from navigator.geocoding import Geocoding
 
 TOKEN_PATTERN = re.compile(r"^[A-Za-z0-9_-]{16,64}$")
 UPLOAD_LIFETIME_SECONDS = 24 * 3600
+# Reading and checking an upload's rows stops after this long (2,000 rows take well under a second; the
+# worker's timeout is 30 s): a file that would take longer is an error on the line reached, not a lost worker.
+READ_SECONDS = 10.0
 
 
 @dataclass(frozen=True)
@@ -79,15 +82,20 @@ class StoredUpload:
     archive_missing: bool
 
 
-def _checked_records(session: Session, path: Path, organizations: list[Organization]
+def _checked_records(session: Session, path: Path, organizations: list[Organization], max_rows: int
                      ) -> tuple[list[ProgramRecord], list[RowError], Findings]:
     """The file's records with the catalogue's organization details, the errors (importer's and ours), the warnings.
 
+    The stored file is checked again as at the upload (one stored before a check was added, or under
+    another row limit, gets the check's message, not a long read), then read within the row and time budgets.
     Contacts come from the catalogue's organization here, so the importer's «kept as the program's
     contact» warnings do not apply to an upload and are left out.
     """
+    problem = upload_problem(path.read_bytes(), max_rows, path.name)
+    if problem is not None:
+        return [], [RowError(1, None, problem)], Findings()
     try:
-        parsed, errors = check_file(path)
+        parsed, errors = check_file(path, options=ReadOptions(max_rows=max_rows, seconds=READ_SECONDS))
     except ImportRejected as rejected:
         return [], rejected.errors, Findings(rejected.detected, rejected.warnings)
     findings = parsed.findings
@@ -143,9 +151,9 @@ def _lists(session: Session, records: list[ProgramRecord], archive_missing: bool
 
 
 def preview_upload(session: Session, path: Path, organizations: list[Organization], *,
-                   archive_missing: bool) -> UploadPreview:
+                   archive_missing: bool, max_rows: int) -> UploadPreview:
     """What the file would change, computed by applying it and rolling back; nothing is kept."""
-    records, errors, findings = _checked_records(session, path, organizations)
+    records, errors, findings = _checked_records(session, path, organizations, max_rows)
     if errors:
         return UploadPreview(errors=errors, findings=findings)
     try:
@@ -157,10 +165,11 @@ def preview_upload(session: Session, path: Path, organizations: list[Organizatio
 
 
 def confirm_upload(session: Session, account: Account, path: Path, organizations: list[Organization], *,
-                   archive_missing: bool, moderation: bool, geocoding: Geocoding | None = None) -> UploadPreview:
+                   archive_missing: bool, moderation: bool, max_rows: int,
+                   geocoding: Geocoding | None = None) -> UploadPreview:
     """Apply the file in the caller's transaction (the caller commits it whole or rolls it back): as revisions
     for approval (moderation) or published at once."""
-    records, errors, findings = _checked_records(session, path, organizations)
+    records, errors, findings = _checked_records(session, path, organizations, max_rows)
     if errors:
         return UploadPreview(errors=errors, findings=findings)
     if moderation:
@@ -214,7 +223,9 @@ def upload_problem(data: bytes, max_rows: int, file_name: str = "") -> str | Non
     """
     if looks_like_xlsx(data, file_name):
         return workbook_problem(data, max_rows)
-    rows = data.count(b"\n") - 1 + (not data.endswith(b"\n"))  # lines after the header
+    # Lines after the header, ended as the csv module ends them: \r\n, \n, or \r alone (old Mac Excel).
+    line_ends = data.count(b"\n") + data.count(b"\r") - data.count(b"\r\n")
+    rows = line_ends - 1 + (not data.endswith((b"\n", b"\r")))
     if rows > max_rows:
         return (f"В файле около {rows:,} строк, а за один раз можно загрузить не больше {max_rows:,}. "
                 "Разделите файл на части.").replace(",", "\u00a0")

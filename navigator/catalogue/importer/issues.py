@@ -12,6 +12,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from navigator.catalogue.spreadsheet import formula_safe
 from navigator.catalogue.validation import FieldError
 
 REPORT_COLUMNS = ("line", "column", "value", "message", "level")
@@ -78,13 +79,19 @@ class Findings:
 
 
 def write_report(path: Path, issues: Iterable[RowError]) -> int:
-    """Every error and warning as CSV (line, column, value, message, level) for the data owner; the count."""
+    """Every error and warning as CSV (line, column, value, message, level) for the data owner; the count.
+
+    The report is opened in a spreadsheet and quotes the file's own text, so it follows the rule of every
+    export (navigator.catalogue.spreadsheet.formula_safe): a text that would run as a formula
+    (`=HYPERLINK(…)`) gets a leading apostrophe and stays text.
+    """
     count = 0
     with open(path, "w", encoding="utf-8-sig", newline="") as handle:
         writer = csv.writer(handle)
         writer.writerow(REPORT_COLUMNS)
         for issue in sorted(issues, key=lambda i: (i.line, i.level)):
-            writer.writerow((issue.line, issue.column or "", issue.value, issue.message, issue.level))
+            writer.writerow((issue.line, formula_safe(issue.column or ""), formula_safe(issue.value),
+                             formula_safe(issue.message), issue.level))
             count += 1
     return count
 

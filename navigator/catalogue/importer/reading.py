@@ -8,6 +8,7 @@ only its typed record is kept; the rules across rows run on the records at the e
 from __future__ import annotations
 
 import re
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +51,10 @@ class ReadOptions:
     mapping: Mapping | None = None
     defaults: dict[str, str] = field(default_factory=dict)
     format: str | None = None
+    # Budgets of a file from outside (a provider's upload): at most this many rows after the header, and
+    # reading and checking them within this many seconds; None: no limit (the operator's own import).
+    max_rows: int | None = None
+    seconds: float | None = None
 
 
 @dataclass
@@ -77,6 +82,7 @@ def check_file(path: Path, progress: Progress = no_progress, options: ReadOption
     A file that cannot be read at all raises ImportRejected.
     """
     options = options or ReadOptions()
+    started = time.monotonic()
     source = open_source(Path(path), SourceOptions(options.encoding, options.delimiter, options.sheet),
                          options.format)
     findings = Findings(detected=[source.detected])
@@ -84,6 +90,9 @@ def check_file(path: Path, progress: Progress = no_progress, options: ReadOption
     prepare = RowPreparer(source.header, options, findings, errors)
     records: list[tuple[int, ProgramRecord]] = []
     inns: dict[int, str] = {}
+    rows = source.rows
+    if options.max_rows is not None or options.seconds is not None:
+        source.rows = budgeted(rows, options.max_rows, None if options.seconds is None else started + options.seconds)
     try:
         for line, row in progress(prepare.rows(source), unit=" rows", desc="Checking"):
             record, field_errors = validate_record(row)
@@ -96,7 +105,7 @@ def check_file(path: Path, progress: Progress = no_progress, options: ReadOption
     except ImportRejected as rejected:
         raise ImportRejected(rejected.errors + errors, findings.warnings, findings.detected) from None
     finally:
-        getattr(source.rows, "close", lambda: None)()  # a generator stopped early closes its file now
+        getattr(rows, "close", lambda: None)()  # a generator stopped early closes its file now
         source.close()
     if prepare.decimal_commas:
         findings.detected.append(f"десятичная запятая в числах (значений: {prepare.decimal_commas})")
@@ -105,6 +114,22 @@ def check_file(path: Path, progress: Progress = no_progress, options: ReadOption
     findings.warnings.extend(resolution.warnings)
     errors.sort(key=lambda error: error.line)
     return ParsedFile(source.name, source.checksum, resolution.records, resolution.contacts, findings), errors
+
+
+def budgeted(rows: Iterable[tuple[int, list[str]]], max_rows: int | None, deadline: float | None
+             ) -> Iterator[tuple[int, list[str]]]:
+    """The rows until the budget is spent: more rows than max_rows after the header, or the clock past the
+    deadline (time.monotonic(); checked before each row, so it counts the checking of the rows before too),
+    end the file as an error on the line reached. Empty rows count: a reader spends its time on them as well."""
+    for count, (line, fields) in enumerate(rows, start=1):
+        if max_rows is not None and count > max_rows:
+            limit = f"{max_rows:,}".replace(",", "\u00a0")
+            raise ImportRejected([RowError(line, None, f"в файле больше {limit} строк, а за один раз можно "
+                                           f"загрузить не больше {limit}; разделите файл на части")])
+        if deadline is not None and time.monotonic() > deadline:
+            raise ImportRejected([RowError(line, None, "файл читается слишком долго, чтение остановлено на этой "
+                                           "строке; разделите файл на части или сохраните его как CSV")])
+        yield line, fields
 
 
 def check_rows(rows: Iterable[tuple[int, dict[str, str]]], progress: Progress = no_progress,

@@ -103,26 +103,70 @@ def _csv_rows(path: Path, delimiter: str, encoding: str) -> Iterator[tuple[int, 
 
 
 def read_xlsx(path: Path, options: SourceOptions) -> Source:
-    """The first sheet of an .xlsx workbook (or the one named), read with openpyxl's streaming mode."""
+    """The first sheet of an .xlsx workbook (or the one named), read with openpyxl's streaming mode.
+
+    The sheet's own `<dimension>` is ignored: openpyxl would otherwise make every row as wide as it
+    claims and fill in every row up to it (A1:XFD1048576 is a billion cells). Whatever openpyxl cannot
+    read — malformed XML, a cell reference or a shared-string index that does not exist — is an error
+    on the line it stopped at, never an exception (a provider's upload is checked before, by xlsx_guard).
+    """
     import openpyxl  # only an .xlsx import pays for loading it
 
     checksum, _ = file_checksum_and_encoding(path)
-    try:
-        workbook = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as problem:  # openpyxl raises several kinds for a file that is not a workbook
-        raise ImportRejected([RowError(1, None, f"файл не читается как книга Excel .xlsx: {problem}")]) from None
-    if options.sheet is not None and options.sheet not in workbook.sheetnames:
+    handle = open(path, "rb")  # noqa: SIM115 — the Source's close closes it (openpyxl leaves one it failed to read)
+
+    def close() -> None:
         workbook.close()
+        handle.close()
+
+    try:
+        # keep_links=False: the cached copies of other workbooks are never read
+        workbook = openpyxl.load_workbook(handle, read_only=True, data_only=True, keep_links=False)
+    except Exception as problem:  # openpyxl raises several kinds for a file that is not a workbook
+        handle.close()
+        raise ImportRejected([RowError(1, None, unreadable_workbook(problem, path))]) from None
+    if options.sheet is not None and options.sheet not in workbook.sheetnames:
+        close()
         raise ImportRejected([RowError(1, None, f"в книге нет листа «{options.sheet}»; есть: "
                                        + ", ".join(workbook.sheetnames))])
-    sheet = workbook[options.sheet] if options.sheet else workbook.worksheets[0]
-    rows = ((line, [_cell_text(value) for value in values])
-            for line, values in enumerate(sheet.iter_rows(values_only=True), start=1))
-    header = next(rows, (1, []))[1]
+    try:
+        sheet = workbook[options.sheet] if options.sheet else workbook.worksheets[0]
+        getattr(sheet, "reset_dimensions", lambda: None)()  # rows as wide as their cells, and no further
+        rows = _sheet_rows(sheet, path)
+        header = next(rows, (1, []))[1]
+    except ImportRejected:
+        close()
+        raise
+    except Exception as problem:  # no worksheet at all (only chart sheets), say
+        close()
+        raise ImportRejected([RowError(1, None, unreadable_workbook(problem, path))]) from None
     while header and not header[-1].strip():
         header.pop()
     return Source(path.name, checksum, header, _fitted(rows, len(header)), f"книга Excel, лист «{sheet.title}»",
-                  workbook.close)
+                  close)
+
+
+def _sheet_rows(sheet, path: Path) -> Iterator[tuple[int, list[str]]]:
+    """(line, cells as text) for each row of the sheet; a row openpyxl cannot read ends the file as an error."""
+    values = iter(sheet.iter_rows(values_only=True))
+    line = 0
+    while True:
+        try:
+            cells = next(values, None)
+        except Exception as problem:  # ParseError, IndexError, ValueError, KeyError: whatever the XML makes it raise
+            raise ImportRejected([RowError(line + 1, None, unreadable_workbook(problem, path))]) from None
+        if cells is None:
+            return
+        line += 1
+        yield line, [_cell_text(value) for value in cells]
+
+
+def unreadable_workbook(problem: BaseException, path: Path) -> str:
+    """The message for a workbook openpyxl cannot read: ours in Russian, then its reason, without the server's path."""
+    cause = problem.__cause__ or problem  # openpyxl wraps the parser's error in one that names the file
+    detail = (str(cause).strip().splitlines() or [type(cause).__name__])[0].replace(str(path), path.name)[:200]
+    return ("файл не читается как книга Excel .xlsx: книга повреждена или записана не так, как её записывает Excel "
+            f"({type(cause).__name__}: {detail}). Сохраните книгу в Excel заново или как CSV")
 
 
 def _fitted(rows: Iterator[tuple[int, list[str]]], width: int) -> Iterator[tuple[int, list[str]]]:

@@ -233,7 +233,7 @@ def upload_preview(token: str):
     """What the file would create, update and archive — or every error, with its line and column."""
     stored = load_upload(_upload_folder(), token, _account().id) or abort(404)
     preview = preview_upload(db_session(), stored.path, _account().organizations,
-                             archive_missing=stored.archive_missing)
+                             archive_missing=stored.archive_missing, max_rows=current_app.config["UPLOAD_MAX_ROWS"])
     return render_template("provider/upload_preview.html", stored=stored, preview=preview, form=ReasonForm(),
                            moderation=_moderation())
 
@@ -247,6 +247,7 @@ def upload_confirm(token: str):
     with committing(db_session()) as session:
         result = confirm_upload(session, _account(), stored.path, _account().organizations,
                                 archive_missing=stored.archive_missing, moderation=_moderation(),
+                                max_rows=current_app.config["UPLOAD_MAX_ROWS"],
                                 geocoding=geocoding_for(current_app.config))
     if not result.ok:
         return redirect(url_for("provider.upload_preview", token=token))
