@@ -37,9 +37,11 @@ def create_app(test_config: dict[str, Any] | None = None, instance_path: str | N
 
     from navigator import cli
     from navigator.accounts.auth import init_auth
+    from navigator.serving.access_log import mask_private_paths
     from navigator.views import register_views
 
     init_auth(app)
     register_views(app)
+    mask_private_paths()  # no status or password-set token in the access log
     cli.register(app)
     return app

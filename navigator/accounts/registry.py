@@ -22,6 +22,7 @@ from zxcvbn.frequency_lists import FREQUENCY_LISTS
 
 from navigator.accounts.models import ROLES, Account, SignInAttempt
 from navigator.catalogue.models import Municipality, Organization, utcnow
+from navigator.catalogue.validation import EMAIL_PATTERN
 
 MIN_PASSWORD_LENGTH = 10
 MAX_PASSWORD_LENGTH = 200
@@ -75,7 +76,7 @@ def create_account(session: Session, email: str, role: str, *, organizations: It
                    municipalities: Iterable[str] = ()) -> Account:
     """Add an account bound to organizations (by public id) or municipalities (by name); no password yet."""
     email = normalize_email(email)
-    if "@" not in email or len(email) > 200:
+    if not EMAIL_PATTERN.match(email) or len(email) > 200:
         raise AccountError(f"«{email}» не похоже на адрес электронной почты.")
     if role not in ROLES:
         raise AccountError(f"Неизвестная роль «{role}»; допустимо: {', '.join(ROLES)}.")

@@ -36,6 +36,7 @@ def formula_restored(text: str) -> str:
 #: CSV is written for Russian Excel by default: it splits columns at `;` and reads `1,5` as a number (the
 #: decimal comma of the ru-RU locale). The `standard` dialect (`,` and `1.5`) is for programs.
 CSV_DIALECTS = ("excel-ru", "standard")
+#: Content-Type of each format, whole: give it as a response's content_type (as mimetype werkzeug adds a charset).
 FORMATS = {"csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 

@@ -95,7 +95,13 @@ MAX_LENGTH = {"description": 10_000,
               "teacher": 300, "phone": 100, "email": 200, "website": 500, "program_url": 500}
 INTEGER_PATTERN = re.compile(r"[+-]?\d{1,12}")  # longer is out of range anyway
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.\-]*$")
-EMAIL_PATTERN = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+#: A bare e-mail address, the only form a recipient header may be given: a local part of letters, digits and
+#: . ! # $ % & ' * + / = ? ^ _ ` { | } ~ - (no quotes, angle brackets, commas or spaces), an @, and a domain of
+#: two or more labels (Cyrillic ones too: школа.рф). A display name («"x"<victim@evil.example>», which the
+#: mail library would send to the address inside) or a list of addresses does not match.
+_ATOM = r"[\w!#$%&'*+/=?^`{|}~-]+"
+_LABEL = r"[^\W_](?:[\w-]*[^\W_])?"
+EMAIL_PATTERN = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@{_LABEL}(?:\.{_LABEL})+\Z")
 URL_PATTERN = re.compile(r"^https?://\S+$", re.IGNORECASE)
 #: Upper bounds of the counts: far above any real program, far below what the database's integers hold.
 MAX_PRICE_RUB, MAX_SEATS, MAX_RATING_COUNT = 1_000_000, 100_000, 10_000_000

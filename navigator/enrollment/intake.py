@@ -12,9 +12,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 
+from navigator.catalogue.validation import EMAIL_PATTERN
+
 MAX_NAME = 200
 MAX_COMMENT = 1000
-_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 
 
 @dataclass(frozen=True)
@@ -72,7 +73,7 @@ def check(form, age_min: int, age_max: int, year: int) -> Intake:
         errors["phone"] = "Укажите телефон или электронную почту — иначе организация не сможет ответить."
     if phone and not 10 <= len(phone_digits(phone)) <= 15 or len(phone) > 40:
         errors["phone"] = "Телефон: 10–15 цифр, например +7 900 123-45-67."
-    if email and (not _EMAIL.match(email) or len(email) > MAX_NAME):
+    if email and (not EMAIL_PATTERN.match(email) or len(email) > MAX_NAME):
         errors["email"] = "Адрес почты выглядит неверно, например: mama@example.ru."
     if len(comment) > MAX_COMMENT:
         errors["comment"] = f"Комментарий не длиннее {MAX_COMMENT} символов."

@@ -95,7 +95,7 @@ def program_list(file_format: str):
     except IndexUnavailable as problem:
         return error_response(503, str(problem))
     dialect = "standard" if request.args.get("dialect") == "standard" else "excel-ru"
-    return Response(render(program_table(found.result), file_format, dialect), mimetype=FORMATS[file_format],
+    return Response(render(program_table(found.result), file_format, dialect), content_type=FORMATS[file_format],
                     headers={"Content-Disposition": f'attachment; filename="programs.{file_format}"',
                              "X-Total-Count": str(found.result.total)})
 

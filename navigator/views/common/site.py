@@ -85,6 +85,14 @@ def script_json(value) -> Markup:
     return Markup(safe_json(value))
 
 
+#: Pages that hold one person's data or a one-time secret whoever asks: the application form (filled again with
+#: the parent's data when it comes back with a problem), the private status page, the password-set page.
+#: No cache, shared or the browser's own, may keep them.
+NO_STORE_ENDPOINTS = frozenset({"enrollment.apply", "enrollment.status", "auth.set_password_page"})
+#: Pages whose URL holds a secret token: the requests they lead to (their images, styles, forms) say only the
+#: site's origin as Referer, so the token is not repeated in another request or in a log. Not no-referrer:
+#: Flask-WTF needs a same-origin Referer on HTTPS form posts (the withdrawal, the new password).
+TOKEN_ENDPOINTS = frozenset({"enrollment.status", "auth.set_password_page"})
 #: What the site's forms send. Every POST route of the site is an HTML form; the JSON API only reads.
 FORM_BODIES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 
@@ -104,12 +112,14 @@ def _secure_headers(response):
         response.headers["Content-Security-Policy"] = content_security_policy(csp_nonce(),
                                                                               current_app.config["TILE_URL"])
     response.headers["X-Content-Type-Options"] = "nosniff"
-    response.headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
+    response.headers["Referrer-Policy"] = ("strict-origin" if request.endpoint in TOKEN_ENDPOINTS
+                                           else "strict-origin-when-cross-origin")
     response.headers["Permissions-Policy"] = PERMISSIONS_POLICY
     if request.is_secure:
         response.headers["Strict-Transport-Security"] = "max-age=31536000; includeSubDomains"
     user = g.get("_login_user")  # loaded by every page that is signed in (static files never load it)
-    if user is not None and user.is_authenticated:  # a signed-in page may show one-time links or drafts
+    if (user is not None and user.is_authenticated  # a signed-in page may show one-time links or drafts
+            or request.endpoint in NO_STORE_ENDPOINTS):
         response.headers["Cache-Control"] = "no-store"
     return response
 

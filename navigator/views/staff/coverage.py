@@ -295,6 +295,6 @@ def export(table: str, file_format: str):
     stem = "coverage-" + table + (f"-{municipality_name}" if municipality_name else "")
     stem += "".join(f"-{value}" for _, value in chosen.pairs())
     dialect = "standard" if request.args.get("dialect") == "standard" else "excel-ru"
-    return Response(render(made, file_format, dialect), mimetype=FORMATS[file_format], headers={
+    return Response(render(made, file_format, dialect), content_type=FORMATS[file_format], headers={
         "Content-Disposition": f"attachment; filename=\"coverage-{table}.{file_format}\"; "
                                f"filename*=UTF-8''{quote(stem)}.{file_format}"})
