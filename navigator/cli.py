@@ -319,7 +319,7 @@ def _bring_index_up_to_date() -> None:
         result = follower.follow_once(progress=_progress_bar, wait=False)
     except (OSError, IndexUnavailable) as problem:
         click.echo(f"The change is saved; the search index in {follower.index_dir} could not take it now "
-                   f"({problem}). The index follower applies it when it next runs (at once: "
+                   f"({problem}). It will catch up when the index follower next runs (at once: "
                    "`navigator index-follow --once`).", err=True)
         return
     click.echo(str(result) if result else "The index is being written by another command; it will catch up.")
