@@ -5,11 +5,13 @@ from __future__ import annotations
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import Any, ClassVar, cast
 
-from sqlalchemy import MetaData, create_engine, event
-from sqlalchemy.engine import Engine
+from sqlalchemy import MetaData, Table, create_engine, event
+from sqlalchemy.engine import CursorResult, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.sql import Executable
 
 # Deterministic constraint names, so that migrations can alter constraints on every backend.
 NAMING_CONVENTION = {
@@ -23,6 +25,8 @@ NAMING_CONVENTION = {
 
 class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
+    #: Every model here is mapped to a Table (SQLAlchemy types it as any FromClause): Core inserts and deletes use it.
+    __table__: ClassVar[Table]
 
 
 def make_engine(url: str) -> Engine:
@@ -63,6 +67,14 @@ def _sqlite_pragmas(dbapi_connection, _record):
     # WAL lets the site read while an import writes.
     cursor.execute("PRAGMA journal_mode = WAL")
     cursor.close()
+
+
+def changed_rows(session: Session, statement: Executable) -> int:
+    """Run an UPDATE or DELETE in the session's transaction; the number of rows it changed.
+
+    Session.execute returns a CursorResult for these, which has rowcount, but is typed to return any Result.
+    """
+    return cast("CursorResult[Any]", session.execute(statement)).rowcount
 
 
 def make_session_factory(engine: Engine) -> sessionmaker[Session]:

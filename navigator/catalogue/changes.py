@@ -27,6 +27,7 @@ from sqlalchemy import event, func, insert, select, text
 from sqlalchemy.orm import Session, sessionmaker
 
 from navigator.catalogue.models import OutboxEntry
+from navigator.db import changed_rows
 
 log = logging.getLogger(__name__)
 
@@ -160,6 +161,5 @@ def prune(session: Session, before) -> int:
     The newest stays so that sequences keep growing: SQLite would otherwise hand out numbers again.
     """
     newest = latest_sequence(session)
-    result = session.execute(OutboxEntry.__table__.delete()
-                             .where(OutboxEntry.created_at < before, OutboxEntry.sequence < newest))
-    return result.rowcount or 0
+    return changed_rows(session, OutboxEntry.__table__.delete()
+                        .where(OutboxEntry.created_at < before, OutboxEntry.sequence < newest))

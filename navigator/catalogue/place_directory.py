@@ -52,7 +52,7 @@ _lock = threading.Lock()
 
 def place_directory(session: Session) -> PlaceDirectory:
     """The names as of the catalogue's latest outbox sequence (read again when it has moved)."""
-    pool = session.get_bind().pool  # a GET's autocommit engine shares its pool with the app's engine
+    pool = session.get_bind().engine.pool  # a GET's autocommit engine shares its pool with the app's engine
     sequence = recent_sequence(session)
     known = _directories.get(pool)
     if known is not None and known.sequence == sequence:

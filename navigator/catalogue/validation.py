@@ -13,6 +13,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, fields
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, TypeVar
 
 from navigator.catalogue.vocab import (
     DEFAULT_FORMAT,
@@ -158,12 +159,16 @@ def _coordinate(limit: int, name: str) -> Callable[[str], float]:
 
 def _rating(text: str) -> float:
     value = _decimal_number(text)
-    if not 0 <= value <= 5 or value.as_tuple().exponent < -2:
+    exponent = value.as_tuple().exponent  # an int: only finite numbers get here («n», «N», «F» are NaN and infinity)
+    if not 0 <= value <= 5 or (isinstance(exponent, int) and exponent < -2):
         raise Invalid("рейтинг — число от 0 до 5, не больше двух знаков после запятой")
     return float(value)
 
 
-def _remembered(parse: Callable[[str], object]) -> Callable[[str], object]:
+Parsed = TypeVar("Parsed")
+
+
+def _remembered(parse: Callable[[str], Parsed]) -> Callable[[str], Parsed]:
     """Remember the answers of a parser of vocabulary values: a large file repeats a handful of them."""
     return functools.lru_cache(maxsize=1024)(parse)
 
@@ -267,7 +272,7 @@ DEFAULTS: dict[str, object] = {"ovz": (), "format": DEFAULT_FORMAT, "enrollment"
 
 def validate_record(raw: Mapping[str, str | None]) -> tuple[ProgramRecord | None, list[FieldError]]:
     """Check every field of raw; return the record, or None and every error found."""
-    values: dict[str, object] = {}
+    values: dict[str, Any] = {}  # the parsers' values, of each column's own type
     errors: list[FieldError] = []
     for column in COLUMNS:
         text = (raw.get(column) or "").strip()
@@ -295,7 +300,7 @@ def validate_record(raw: Mapping[str, str | None]) -> tuple[ProgramRecord | None
     return ProgramRecord(**values), []
 
 
-def _cross_field_errors(values: dict[str, object]) -> list[FieldError]:
+def _cross_field_errors(values: dict[str, Any]) -> list[FieldError]:
     """Rules that tie fields together; each is checked only when its fields parsed."""
     errors = []
 

@@ -24,6 +24,7 @@ from sqlalchemy.orm import Session
 from navigator.accounts.models import Account
 from navigator.catalogue.changes import mark_programs_changed
 from navigator.catalogue.models import Program, utcnow
+from navigator.db import changed_rows
 from navigator.enrollment.intake import Intake, phone_digits
 from navigator.enrollment.models import (
     FINAL_STATES,
@@ -115,10 +116,10 @@ def waitlist_position(session: Session, application: Application) -> int | None:
     """The application's place in its program's waiting list (1 = next), or None when not on it."""
     if application.state != "waitlisted":
         return None
-    ahead = session.scalar(select(func.count()).select_from(Application).where(
+    ahead = session.execute(select(func.count()).select_from(Application).where(
         Application.program_id == application.program_id, Application.state == "waitlisted",
         or_(Application.created_at < application.created_at,
-            (Application.created_at == application.created_at) & (Application.id < application.id))))
+            (Application.created_at == application.created_at) & (Application.id < application.id)))).scalar_one()
     return ahead + 1
 
 
@@ -142,8 +143,8 @@ def accept(session: Session, application: Application, account: Account) -> None
     _require(application, ("submitted", "reviewing", "waitlisted"), "принять")
     program = application.program
     if program.seats_free is not None:
-        taken = session.execute(update(Program).where(Program.id == program.id, Program.seats_free > 0)
-                                .values(seats_free=Program.seats_free - 1)).rowcount
+        taken = changed_rows(session, update(Program).where(Program.id == program.id, Program.seats_free > 0)
+                             .values(seats_free=Program.seats_free - 1))
         if not taken:
             raise EnrollmentError("Свободных мест нет: поставьте заявку в лист ожидания или увеличьте число мест.")
         session.refresh(program, ["seats_free"])
@@ -205,8 +206,8 @@ def offer_free_places(session: Session, program: Program, answer_days: int, toda
     session.flush()
     if program.seats_free is None:
         return []
-    claimed = session.scalar(select(func.count()).select_from(Application).where(
-        Application.program_id == program.id, Application.state.in_(UNANSWERED_STATES)))
+    claimed = session.execute(select(func.count()).select_from(Application).where(
+        Application.program_id == program.id, Application.state.in_(UNANSWERED_STATES))).scalar_one()
     offered = _waitlisted(session, program.id)[:max(0, program.seats_free - claimed)]
     for application in offered:
         application.answer_by = answer_deadline(today, answer_days)

@@ -53,7 +53,8 @@ def save_columns(folder: Path, segment_id: str, rows: list[tuple]) -> None:
     np.save(target / "title_order.npy", order)
 
 
-def _saved_arrays(folder: Path | None, segment_id: str):
+def _saved_arrays(folder: Path | None,
+                  segment_id: str) -> tuple[dict[str, np.ndarray], tuple[np.ndarray, np.ndarray]] | None:
     """(arrays, sorted titles) memory-mapped from a build's column files, or None when there are none."""
     saved = Path(folder) / f"columns-{segment_id}" if folder is not None else None
     if saved is None or not (saved / "title_order.npy").exists():
@@ -83,7 +84,8 @@ class Segment:
 
     def __init__(self, reader, folder: Path | None = None):
         saved = _saved_arrays(folder, reader.segment().segment_id())
-        self.arrays, self._titles = saved if saved else (_segment_arrays(reader), None)
+        self.arrays: dict[str, np.ndarray] = saved[0] if saved else _segment_arrays(reader)
+        self._titles: tuple[np.ndarray, np.ndarray] | None = saved[1] if saved else None
         self.terms = SegmentTerms()
         self._codes: dict[str, tuple[np.ndarray, np.ndarray]] = {}
 
@@ -125,7 +127,7 @@ class StringColumn:
                 found[here] = part[docnums[here] - self.starts[j]].tolist()
         return found
 
-    def __eq__(self, value) -> np.ndarray:  # a mask, as numpy's == gives
+    def __eq__(self, value) -> np.ndarray:  # type: ignore[override]  # a mask, as numpy's == gives, not a bool
         """Compared through each segment's codes of the field: comparing 100,000 strings took a millisecond."""
         masks = []
         for segment in self.segments:
@@ -133,8 +135,6 @@ class StringColumn:
             at = int(np.searchsorted(values, value))
             masks.append(codes == at if at < len(values) and values[at] == value else np.zeros(len(codes), bool))
         return np.concatenate(masks or [np.zeros(0, bool)])
-
-    __hash__ = None
 
 
 def merged_ranks(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
@@ -161,7 +161,28 @@ def merged_ranks(parts: list[tuple[np.ndarray, np.ndarray]]) -> np.ndarray:
 
 class Columns:
     """Arrays for one searcher: `live` marks documents that are not deleted; `segments` are (reader, first
-    document number, Segment) of each segment."""
+    document number, Segment) of each segment; one column per field of FilterRow (declared below)."""
+
+    program_id: np.ndarray
+    public_id: StringColumn
+    title: StringColumn
+    organization_name: StringColumn
+    organization_id: np.ndarray
+    direction: np.ndarray
+    format: np.ndarray
+    enrollment: np.ndarray
+    ovz: np.ndarray
+    municipality_id: np.ndarray
+    district_id: np.ndarray
+    profile: StringColumn
+    age_min: np.ndarray
+    age_max: np.ndarray
+    price: np.ndarray
+    seats_free: np.ndarray
+    rating: np.ndarray
+    updated: np.ndarray
+    lat: np.ndarray
+    lon: np.ndarray
 
     def __init__(self, searcher, cache: dict, folder: Path | None = None):
         self.segments, live = [], []
@@ -186,7 +207,7 @@ class Columns:
                 setattr(self, name, np.concatenate([p[name] for p in parts]) if parts
                         else np.zeros(0, dtype=_dtype(name)))
         self.mapped = ~np.isnan(self.lat)
-        self._title_rank = None
+        self._title_rank: np.ndarray | None = None
 
     @property
     def title_rank(self) -> np.ndarray:

@@ -65,7 +65,7 @@ def documents(session: Session, program_ids: Iterable[int] | None = None) -> Ite
 
 def active_count(session: Session) -> int:
     """How many programs a full build indexes."""
-    return session.scalar(select(func.count()).select_from(Program).where(Program.status == "active"))
+    return session.execute(select(func.count()).select_from(Program).where(Program.status == "active")).scalar_one()
 
 
 def _active_documents(session: Session, ids: list[int] | None) -> Iterator[tuple[int, dict]]:

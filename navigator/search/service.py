@@ -20,6 +20,7 @@ import time
 import weakref
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy.orm import Session
 
@@ -37,8 +38,9 @@ class SearchIndex:
         self.synonyms = synonyms
         self._lock = threading.RLock()
         self._target: str | None = None
-        self._index = None
-        self._searcher = None
+        # Whoosh's index and searcher (Whoosh has no type information), None until the first search.
+        self._index: Any = None
+        self._searcher: Any = None
         self._columns: Columns | None = None
         self._segment_cache: dict = {}
         self._checked_at = 0.0

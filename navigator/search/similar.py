@@ -22,7 +22,7 @@ def similar_programs(session: Session, index, program: Program, limit: int = SIM
     """Current programs of the same profile (first, however far) or direction for overlapping ages, nearest
     first within each; those without a point last."""
     venue = program.venue
-    origin = (venue.lat, venue.lon) if venue is not None and venue.lat is not None else None
+    origin = (venue.lat, venue.lon) if venue is not None and venue.lat is not None and venue.lon is not None else None
     with index.reading() as (_searcher, columns):
         base = columns.live & (columns.program_id != program.id) & \
             (columns.age_min <= program.age_max) & (columns.age_max >= program.age_min)

@@ -91,7 +91,7 @@ def _ensure_districts(session: Session, keys: set[tuple[int, str]]) -> dict[tupl
 
 
 def _upsert_organizations(session: Session, records: list[ProgramRecord]) -> tuple[dict[str, int], set[int]]:
-    wanted = {}
+    wanted: dict[str, dict[str, str | None]] = {}  # the organization's columns by its public id
     for r in records:
         wanted.setdefault(r.organization_id, dict(public_id=r.organization_id, name=r.organization,
                                                   type=r.organization_type, phone=r.phone, email=r.email,
@@ -245,7 +245,7 @@ def _archive_missing(session: Session, records: list[ProgramRecord], organizatio
 
 def _program_ids_of(session: Session, organization_ids: set[int], venue_ids: set[int]) -> set[int]:
     """Programs whose indexed organization or venue details changed."""
-    found = set()
+    found: set[int] = set()
     for column, ids in ((Program.organization_id, organization_ids), (Program.venue_id, venue_ids)):
         for chunk in _chunks(list(ids)):
             found.update(session.scalars(select(Program.id).where(column.in_(chunk))))
@@ -255,12 +255,12 @@ def _program_ids_of(session: Session, organization_ids: set[int], venue_ids: set
 def _lists_by_program(session: Session, column, order: tuple[str, ...],
                       program_ids: set[int]) -> dict[int, tuple[str, ...]]:
     position = {code: index for index, code in enumerate(order)}
-    lists = defaultdict(list)
+    lists: defaultdict[int, list[str]] = defaultdict(list)
     table = column.class_.__table__
     for program_id, code in _rows_in(session, select(table.c.program_id, table.c[column.key]), "program_id",
                                      program_ids):
         lists[program_id].append(code)
-    return {pid: tuple(sorted(codes, key=position.get)) for pid, codes in lists.items()}
+    return {pid: tuple(sorted(codes, key=lambda code: position.get(code, len(order)))) for pid, codes in lists.items()}
 
 
 def _rows_in(session: Session, statement, column: str, values: Iterable) -> list:
@@ -269,7 +269,8 @@ def _rows_in(session: Session, statement, column: str, values: Iterable) -> list
     A reviewer's approval applies one record to a catalogue of 100,000 programs; reading only its own
     rows keeps that at milliseconds, while a whole-file import reads about as much as before.
     """
-    rows, where = [], statement.selected_columns[column]
+    rows: list = []
+    where = statement.selected_columns[column]
     for chunk in _chunks(sorted(values)):
         rows.extend(session.execute(statement.where(where.in_(chunk))).all())
     return rows

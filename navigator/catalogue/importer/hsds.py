@@ -136,7 +136,7 @@ def read_package(path: Path) -> tuple[Tables, dict[str, int], bytes]:
 
 def _csv_table(data: bytes, lines: dict[str, int] | None) -> dict[str, dict[str, Any]]:
     reader = csv.DictReader(io.StringIO(data.decode("utf-8-sig"), newline=""))
-    table = {}
+    table: dict[str, dict[str, Any]] = {}
     for row in reader:
         cleaned = {key: value for key, value in row.items() if key and value not in (None, "")}
         table.setdefault(cleaned.get("id", ""), cleaned)
@@ -177,7 +177,7 @@ class _Package:
         found = []
         for attribute in self.by_link.get(link_id, []):
             term = self.get("taxonomy_term", attribute.get("taxonomy_term_id"))
-            ours = BY_ID.get(term.get("taxonomy_id")) or BY_KEY.get(term.get("taxonomy"))
+            ours = BY_ID.get(term.get("taxonomy_id", "")) or BY_KEY.get(term.get("taxonomy", ""))
             found.append((ours.key if ours else "", term, attribute))
         return found
 
@@ -215,7 +215,9 @@ def _our_id(kind: str, hsds_id: str) -> str:
     return hsds_id if ID_PATTERN.match(hsds_id) and len(hsds_id) <= 64 else record_id(kind, hsds_id)
 
 
-def _service_columns(package: _Package, service: dict, line: int, result: PackageRows) -> dict[str, str] | None:
+def _service_columns(package: _Package, service: dict, line: int,
+                     result: PackageRows) -> dict[str, str | None] | None:
+    """Our columns of a service, None for a missing value (package_rows makes it empty); None when not for children."""
     sid = str(service.get("id"))
     ages = _ages(service.get("minimum_age"), service.get("maximum_age"))
     if ages is None:
@@ -252,7 +254,8 @@ def _float(value: Any) -> float | None:
 def _ages(low: Any, high: Any) -> tuple[int, int, bool] | None:
     """(min, max, whether max was cut) in whole years within 0–18; None when nothing is left for children."""
     low = math.floor(_float(low) or 0)
-    high = MAX_AGE if _float(high) is None else math.ceil(_float(high))
+    top = _float(high)
+    high = MAX_AGE if top is None else math.ceil(top)
     if low > MAX_AGE:
         return None
     return max(low, 0), min(high, MAX_AGE), high > MAX_AGE
@@ -294,7 +297,7 @@ def _costs(options: list[dict]) -> dict[str, str]:
     return {"enrollment": "; ".join(labels), "price_rub": price or ""}
 
 
-def _organization_columns(package: _Package, organization: dict, oid: str) -> dict[str, str]:
+def _organization_columns(package: _Package, organization: dict, oid: str) -> dict[str, str | None]:
     phones = package.children[("phone", oid)]
     kind = next((term.get("code") for key, term, _ in package.terms(oid) if key == ORGANIZATION_TYPE.key), "")
     code = next((i.get("identifier") for i in package.children[("organization_identifier", oid)]
@@ -343,7 +346,8 @@ def import_package(session: Session, path: Path, *, defaults: Mapping[str, str] 
     warnings = read.warnings + [
         RowError(line, "lat", "the point lies outside the region's boundaries", f"{record.lat}, {record.lon}")
         for line, record in records
-        if inside_region is not None and record.lat is not None and not inside_region(record.lat, record.lon)]
+        if inside_region is not None and record.lat is not None and record.lon is not None
+        and not inside_region(record.lat, record.lon)]
     parsed = ParsedFile(Path(path).name, hashlib.sha256(data).hexdigest(), records)
     summary = apply_parsed(session, parsed, started, dry_run=dry_run, archive_missing=archive_missing)
     return PackageImport(summary, sorted(warnings, key=lambda warning: warning.line), read.defaulted)

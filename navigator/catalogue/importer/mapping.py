@@ -42,6 +42,11 @@ class Split:
     separator: str | None = None
     into: tuple[str, ...] = ()
 
+    @property
+    def targets(self) -> tuple[str, ...]:
+        """Our columns that the split fills: the pattern's named groups, or `into`."""
+        return tuple(self.pattern.groupindex) if self.pattern is not None else self.into
+
     def parts(self, text: str) -> dict[str, str]:
         """Our columns from the combined text (nothing when the pattern does not match)."""
         if self.pattern is not None:
@@ -89,7 +94,7 @@ def load_mapping(path: Path, known_columns: set[str]) -> Mapping:
     constants = {k: str(v) for k, v in _table(data, "constants").items()}
     defaults = {k: str(v) for k, v in _table(data, "defaults").items()}
     splits = tuple(_split(item, path) for item in data.get("split", []))
-    targets = [*columns.values(), *values, *constants, *defaults, *(n for s in splits for n in _targets(s))]
+    targets = [*columns.values(), *values, *constants, *defaults, *(n for s in splits for n in s.targets)]
     wrong = sorted({name for name in targets if name not in known_columns})
     if wrong:
         raise MappingError(f"{path.name}: not our column(s): {', '.join(wrong)} (see docs/data.md)")
@@ -133,7 +138,3 @@ def _split(item: dict, path: Path) -> Split:
     if not item.get("separator") or len(into) < 2:
         raise MappingError(f"{path.name}: split of «{source}» needs pattern, or separator and into (two or more)")
     return Split(source, separator=item["separator"], into=into)
-
-
-def _targets(split: Split) -> tuple[str, ...]:
-    return tuple(split.pattern.groupindex) if split.pattern is not None else split.into

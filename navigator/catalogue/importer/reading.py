@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 import time
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any, Protocol, TypeVar
 
 from navigator.catalogue.importer.ages import AdultsOnly, parse_age
 from navigator.catalogue.importer.issues import Findings, ImportRejected, RowError, warning
@@ -33,10 +34,16 @@ REPEATED_COLUMNS = ("organization_id", "organization", "organization_type", "mun
                     "phone", "email", "website", "teacher", "duration", "schedule", "profile")
 MESSY_SPACE = re.compile(r"^\s|\s$|\s\s|[^\S ]")
 
-Progress = Callable[[Iterable], Iterable]
+Item = TypeVar("Item")
 
 
-def no_progress(items: Iterable, **_options) -> Iterable:
+class Progress(Protocol):
+    """Shows the progress of a long loop: called as tqdm is, with the items and its options (unit, desc, total)."""
+
+    def __call__(self, items: Iterable[Item], /, **options: Any) -> Iterable[Item]: ...
+
+
+def no_progress(items: Iterable[Item], /, **_options: Any) -> Iterable[Item]:
     return items
 
 
@@ -172,7 +179,7 @@ class RowPreparer:
         keys = [column_key(name) for name in header]
         split_sources = {split.source for split in self.mapping.splits}
         self.splits = [(keys.index(s.source), s) for s in self.mapping.splits if s.source in keys]
-        self.names = [self.mapping.column(name) for name in header]
+        self.names: list[str | None] = [self.mapping.column(name) for name in header]
         self.names = [name if name in KNOWN_COLUMNS else None for name in self.names]
         self.width = len(header)
         self._check_header(keys, split_sources)
@@ -193,7 +200,7 @@ class RowPreparer:
         self.errors += [RowError(1, name, "column appears more than once") for name in sorted(set(present))
                         if present.count(name) > 1]
         provided = set(present) | set(self.mapping.constants) | set(self.defaults)
-        provided |= {name for _, split in self.splits for name in (split.into or split.pattern.groupindex)}
+        provided |= {name for _, split in self.splits for name in split.targets}
         if "age" in provided:
             provided |= {"age_min", "age_max"}
         if "inn" in provided:

@@ -21,6 +21,7 @@ import dataclasses
 import re
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 from navigator.catalogue.importer.issues import RowError, warning
 from navigator.catalogue.validation import ProgramRecord
@@ -76,7 +77,9 @@ def _unique_programs(records: Numbered) -> tuple[Numbered, list[RowError]]:
 
 def strict_disagreements(records: Numbered) -> list[RowError]:
     """Today's strict rule: every row of an organization or venue must repeat the first one exactly."""
-    errors, seen_organization, seen_venue = [], {}, {}
+    errors: list[RowError] = []
+    seen_organization: dict[object, tuple[int, ProgramRecord]] = {}  # by organization_id
+    seen_venue: dict[object, tuple[int, ProgramRecord]] = {}  # by (organization_id, address)
     for line, record in records:
         for seen, key, names, what in (
                 (seen_organization, record.organization_id, (*ORGANIZATION_FIELDS, *CONTACT_FIELDS),
@@ -127,8 +130,11 @@ def _probable_duplicates(records: Numbered) -> list[RowError]:
     return warnings
 
 
-def _most_common(values: list[tuple[int, object]]) -> tuple[object, int, int]:
-    """The most frequent non-empty value, its count and first line; ties go to the earliest line."""
+def _most_common(values: list[tuple[int, Any]]) -> tuple[Any, int, int]:
+    """The most frequent non-empty value, its count and first line; ties go to the earliest line.
+
+    A value is a field's (a text, a number) or a venue's point, a (lat, lon) pair: Any, as the callers know which.
+    """
     counts = Counter(value for _, value in values if value not in (None, ""))
     if not counts:
         return None, 0, values[0][0]
@@ -179,7 +185,7 @@ def _resolve_organizations(records: Numbered, result: Resolution) -> Numbered:
     return records
 
 
-def _venue_value(record: ProgramRecord, name: str):
+def _venue_value(record: ProgramRecord, name: str) -> Any:
     return (record.lat, record.lon) if name == "point" else getattr(record, name)
 
 
