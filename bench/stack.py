@@ -19,6 +19,8 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+from cryptography.fernet import Fernet
+
 ROOT = Path(__file__).resolve().parent.parent
 NAVIGATOR = str(ROOT / ".venv/bin/navigator")
 
@@ -45,9 +47,11 @@ class Stack:
                         NGINX_RATE="100000", NGINX_BURST="100000", NGINX_CONNECTIONS="10000")
         for name in [name for name in self.env if name.startswith("NAVIGATOR_")]:
             self.env.pop(name)  # the shell's settings do not leak in; pass them as **settings
-        # BASE_URL: the site's own address, as an administrator sets it (make serve requires it).
+        # BASE_URL: the site's own address, as an administrator sets it (make serve requires it). The keys are
+        # given, so that they are neither read from nor created in the developer's instance/ folder.
         self.env.update(NAVIGATOR_WORKERS=str(workers), NAVIGATOR_INDEX_DIR=str(self.folder / "index"),
-                        NAVIGATOR_MODERATION="false", NAVIGATOR_SECRET_KEY="bench-load", NAVIGATOR_BASE_URL=self.base)
+                        NAVIGATOR_MODERATION="false", NAVIGATOR_SECRET_KEY="bench-load", NAVIGATOR_BASE_URL=self.base,
+                        NAVIGATOR_ENROLLMENT_KEY=Fernet.generate_key().decode())
         self.env.update({f"NAVIGATOR_{name}": value for name, value in settings.items()})
         if kind == "run":
             self.env["NAVIGATOR_DATABASE_URL"] = f"sqlite:///{self.folder / 'navigator.db'}"
