@@ -148,6 +148,20 @@ def test_one_direction_filter(coverage_app, sample):
     assert labelled["municipalities"] == body["municipalities"]
 
 
+@pytest.mark.parametrize("query", ["enrollment=", "direction=", "indicator=", "direction=art&direction=art",
+                                   "enrollment=%20free", "direction=художественная", "enrollment=null"])
+def test_the_api_takes_exactly_the_values_its_document_lists(client, query):
+    """The probe's schemathesis run: `/api/v1/coverage?enrollment=` was answered as if the filter were absent. The
+    document lists each code and its label as written; the pages stay forgiving (blank is their «все»)."""
+    parameter = query.split("=")[0]
+    for path in ("/api/v1/coverage", "/api/v1/coverage/Кемеровский городской округ"):
+        response = client.get(f"{path}?{query}")
+        assert response.status_code == 400 and response.get_json()["error"]["parameter"] == parameter, path
+    if query.endswith("="):
+        assert client.get(f"/coverage?{query}").status_code == 200
+    assert client.get("/api/v1/coverage?direction=Художественная&enrollment=free").status_code == 200
+
+
 def test_bad_parameters_answer_400(client):
     response = client.get("/api/v1/coverage?direction=chess")
     assert response.status_code == 400

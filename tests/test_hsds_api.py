@@ -78,6 +78,23 @@ def test_bad_paging_answers_400_naming_the_parameter(catalogue, client, query):
     assert response.get_json()["error"]["parameter"] == next(iter(query))
 
 
+@pytest.mark.parametrize("query, parameter", [
+    ("full=null", "full"), ("full=", "full"), ("full=1", "full"), ("full=TRUE", "full"),
+    ("full=true&full=true", "full"), ("page=", "page"), ("per_page=", "per_page"), ("page=&page=2", "page"),
+    ("page=1&page=1", "page"), ("taxonomy_id=a&taxonomy_id=b", "taxonomy_id"),
+    ("organization_id=o1&organization_id=o2", "organization_id"),
+])
+def test_a_value_the_document_does_not_allow_is_a_400(catalogue, client, query, parameter):
+    """The probe's schemathesis run: `full=null` and an empty `page=` were answered as if absent."""
+    for prefix in ("/hsds", "/api/v1/hsds"):
+        response = client.get(f"{prefix}/services?{query}")
+        assert response.status_code == 400 and response.get_json()["error"]["parameter"] == parameter, prefix
+    assert client.get("/hsds/services?full=false&page=1").status_code == 200
+    organization = f"/hsds/organizations/{code_id('organization', 'o1')}"
+    assert client.get(f"{organization}?full_service=%C2%A7").status_code == 400
+    assert client.get(f"{organization}?full_service=false").status_code == 200
+
+
 def test_services_filter_by_organization_term_and_taxonomy(catalogue, client):
     def ids(**query):
         return {s["name"] for s in _page(client, "/hsds/services", **query)["contents"]}

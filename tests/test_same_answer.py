@@ -107,11 +107,11 @@ def test_the_lists_honour_a_typed_place(sample):
     assert whole[:20] != near
 
 
-def test_an_unknown_place_is_a_400_for_the_api_and_the_lists_and_a_notice_on_the_page(sample):
+def test_an_unknown_place_is_a_404_for_the_api_and_the_lists_and_a_notice_on_the_page(sample):
     pairs = [("q", "шахматы"), ("place", "Нигдевиль-на-Луне")]
     for url in ("/api/v1/programs", "/api/v1/programs.csv", "/api/v1/programs.xlsx"):
         response = sample.get(f"{url}?{urlencode(pairs)}")
-        assert response.status_code == 400 and response.get_json()["error"]["parameter"] == "place", url
+        assert response.status_code == 404 and response.get_json()["error"]["parameter"] == "place", url
     html = sample.get(f"/search?{urlencode(pairs)}").get_data(as_text=True)
     assert "Не нашли «Нигдевиль-на-Луне»" in html
     assert CARD_LINK.findall(html) == api_ids(sample, [("q", "шахматы")])[0]

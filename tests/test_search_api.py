@@ -39,8 +39,8 @@ CATALOGUE = [
 def api(app, client, tmp_path):
     load_programs(app, CATALOGUE, tmp_path)
 
-    def get(**params):
-        response = client.get("/api/v1/programs", query_string=params)
+    def get(query_string=None, **params):
+        response = client.get("/api/v1/programs", query_string=query_string or params)
         return response.status_code, response.get_json()
 
     return get
@@ -194,13 +194,26 @@ def test_items_carry_the_documented_fields(api):
     (dict(near="1000,2"), "near"), (dict(near="abc"), "near"), (dict(direction="nonsense"), "direction"),
     (dict(enrollment="gratis"), "enrollment"), (dict(direction="Техническая"), "direction"),
     (dict(near="55,86", radius_km=-1), "radius_km"), (dict(free_seats="maybe"), "free_seats"),
-    (dict(municipality=999), "municipality"), (dict(organization="nobody"), "organization"),
     (dict(ovz="any,hearing"), "ovz"), (dict(price_max="дёшево"), "price_max"), (dict(age=""), "age"),
-    (dict(place="Абырвалгск"), "place"), (dict(q="ш" * 201), "q"),
+    (dict(q="ш" * 201), "q"), ([("age", "9"), ("age", "10")], "age"), ([("sort", "title"), ("sort", "")], "sort"),
 ])
 def test_bad_values_answer_400_naming_the_parameter(api, params, parameter):
-    status, body = api(**params)
+    status, body = api(**params) if isinstance(params, dict) else api(query_string=params)
     assert status == 400 and body["error"]["parameter"] == parameter and body["error"]["message"]
+
+
+@pytest.mark.parametrize("params, parameter", [
+    (dict(municipality=999), "municipality"), (dict(district=999), "district"),
+    (dict(organization="0"), "organization"), (dict(organization="nobody"), "organization"),
+    (dict(place="Абырвалгск"), "place"), (dict(near="90,180", place="0" * 200, organization="0"), "place"),
+])
+def test_a_value_naming_what_the_catalogue_lacks_is_a_404_in_every_format(app, client, api, params, parameter):
+    """Well-formed, as the document allows, but naming nothing the catalogue has: 404, as /places answers for a
+    place it cannot find (a 400 would tell a client its request broke the document)."""
+    for path in ("/api/v1/programs", "/api/v1/programs.csv", "/api/v1/programs.xlsx"):
+        answer = client.get(path, query_string=params)
+        assert answer.status_code == 404 and answer.get_json()["error"]["parameter"] == parameter, path
+    assert client.get("/search", query_string=params).status_code == 200  # a page searches without it, saying so
 
 
 def test_ranges_in_messages_are_written_as_russian_numbers(api):

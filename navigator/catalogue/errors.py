@@ -10,3 +10,8 @@ class BadRequest(ValueError):
         super().__init__(f"{parameter}: {message}")
         self.parameter = parameter
         self.message = message
+
+
+class NotInCatalogue(BadRequest):
+    """A well-formed value naming what the catalogue does not have (a municipality, district, organization or
+    place): the API answers 404, as it does for an unknown program or place; a page drops the filter."""

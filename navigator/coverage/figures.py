@@ -7,11 +7,11 @@ of free, certificate and paid programs can add up to more than 100 %.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 
 import numpy as np
 
+from navigator.catalogue.errors import BadRequest
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS
 from navigator.coverage.catalogue import Catalogue, enrollment_bit
 from navigator.coverage.population import ChildFigure
@@ -57,24 +57,35 @@ class CoverageFilter:
         return [(name, getattr(self, name)) for name in FILTER_PARAMETERS if getattr(self, name)]
 
 
-def _choice(args: Mapping[str, str], name: str) -> str | None:
-    """A code or its Russian label; blank is unset; anything else is BadRequest naming the parameter."""
+def _choice(args, name: str, strict: bool = False) -> str | None:
+    """A code or its Russian label; anything else is BadRequest naming the parameter. Blank is unset for a page
+    (its form's «все»); the API (`strict`) takes what its OpenAPI document lists: one value, never blank."""
     parameter = COVERAGE_PARAMETERS[name]
-    value = (args.get(name) or "").strip()
+    given = args.getlist(name) if strict else [args.get(name) or ""]
+    if strict and len(given) > 1:
+        raise BadRequest(name, f"{parameter.label}: одно значение, а не {len(given)}")
+    value = (given[0] if strict else given[0].strip()) if given else ""
     if not value:
+        if strict and given:
+            raise BadRequest(name, f"{parameter.label}: пустое значение; допустимо: {', '.join(parameter.codes)}")
         return None
-    term = parameter.vocabulary.lookup(value) if parameter.vocabulary else None
+    if strict:  # the code or its label as written, exactly as the document lists them
+        terms = parameter.vocabulary.terms if parameter.vocabulary else []
+        term = next((term for term in terms if value in (term.code, term.label)), None)
+    else:
+        term = parameter.vocabulary.lookup(value) if parameter.vocabulary else None
     return term.code if term is not None else parameter.strict(value)
 
 
-def parse_filter(args: Mapping[str, str]) -> CoverageFilter:
-    """The direction and enrollment kind from query arguments (codes or Russian labels); BadRequest otherwise."""
-    return CoverageFilter(**{name: _choice(args, name) for name in FILTER_PARAMETERS})
+def parse_filter(args, strict: bool = False) -> CoverageFilter:
+    """The direction and enrollment kind from query arguments (a werkzeug MultiDict: codes or Russian labels);
+    BadRequest otherwise."""
+    return CoverageFilter(**{name: _choice(args, name, strict) for name in FILTER_PARAMETERS})
 
 
-def parse_indicator(args: Mapping[str, str]) -> str:
+def parse_indicator(args, strict: bool = False) -> str:
     """The indicator the map is coloured by (default: seats per 1,000 children)."""
-    return _choice(args, "indicator") or DEFAULT_INDICATOR
+    return _choice(args, "indicator", strict) or DEFAULT_INDICATOR
 
 
 @dataclass(frozen=True)

@@ -24,8 +24,17 @@ def _parameter(name: str, description: str, schema: dict, *, many: bool = False)
 #: The search parameters, from the one table the request parser reads them with.
 SEARCH_PARAMETERS = [parameter.openapi() for parameter in PARAMETERS.values()]
 
+def _coverage_parameter(parameter) -> dict:
+    """A coverage parameter: its codes, and for a vocabulary their Russian labels too (the API takes either)."""
+    declared = parameter.openapi()
+    if parameter.vocabulary:
+        declared["schema"]["enum"] += [term.label for term in parameter.vocabulary.terms]
+        declared["description"] += " Код или его название, как в словаре."
+    return declared
+
+
 #: The coverage parameters, from their table (navigator.coverage.figures).
-COVERAGE_PARAMETERS = [parameter.openapi() for parameter in COVERAGE_TABLE.values()]
+COVERAGE_PARAMETERS = [_coverage_parameter(parameter) for parameter in COVERAGE_TABLE.values()]
 _COUNTS = {name: {"type": "integer"} for name in (
     "programs", "organizations", "venues", "seats", "seats_free", "ovz_programs",
     *(f"programs_{code}" for code in DIRECTIONS.codes))}
@@ -116,7 +125,8 @@ SCHEMAS: dict[str, Any] = {
     "Queue": {"type": "object", "required": ["waiting", "places_free"], "description":
               "Очередь заявок на программу — только числа, без персональных данных.", "properties": {
         "waiting": {"type": "integer", "description": "Заявки, ждущие ответа организации или места (поданные, "
-                    "рассматриваемые и в листе ожидания)."},
+                    "рассматриваемые и в листе ожидания). Заявки, пришедшие сверх обычного темпа программы "
+                    "(NAVIGATOR_ENROLLMENT_LIMIT_PROGRAM), учитываются, когда организация их откроет."},
         "places_free": _nullable("integer", description="Свободные места; null — организация их не указала.")}},
     "FacetCount": {"type": "object", "properties": {
         "value": {"type": "string"}, "label": {"type": "string"}, "count": {"type": "integer"},
@@ -162,6 +172,11 @@ def _errors(*statuses: int) -> dict:
     return {str(status): _json("Error", texts[status]) for status in statuses}
 
 
+#: A well-formed search value naming what the catalogue does not have: 404, as for an unknown program or place.
+NOT_IN_CATALOGUE = {"404": _json("Error", "Муниципалитета, района, организации (municipality, district, organization) "
+                                          "или места (place) с таким значением нет; parameter называет какой")}
+
+
 def _id_parameter(description: str) -> dict:
     return {"name": "id", "in": "path", "required": True, "description": description, "schema": {"type": "string"}}
 
@@ -183,7 +198,7 @@ def _program_list(file_format: str, media_type: str) -> dict:
         "responses": {"200": {"description": "Файл", "headers": {"X-Total-Count": {
             "description": "Сколько программ нашлось", "schema": {"type": "string", "pattern": "^[0-9]+$"}}},
             "content": {media_type: {"schema": {"type": "string", "format": "binary"}}}},
-            **_errors(400, 503)}}}
+            **_errors(400, 503), **NOT_IN_CATALOGUE}}}
 
 
 HSDS_SCHEMA_URL = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
@@ -229,7 +244,7 @@ def _hsds_one(item: str, summary: str, extra: list[dict] | None = None) -> dict:
     return {"get": {
         "summary": summary, "operationId": "hsds_get_" + item.removeprefix("Hsds").lower(),
         "parameters": [_id_parameter("Идентификатор HSDS (UUID)"), *(extra or [])],
-        "responses": {"200": _json(item, summary), **_errors(404)}}}
+        "responses": {"200": _json(item, summary), **_errors(*((400, 404) if extra else (404,)))}}}
 
 
 def hsds_paths() -> dict[str, Any]:
@@ -274,7 +289,7 @@ def openapi_document(server: str = "/api/v1") -> dict[str, Any]:
             "/programs": {"get": {"summary": "Поиск программ", "operationId": "search_programs",
                                   "parameters": SEARCH_PARAMETERS,
                                   "responses": {"200": _json("SearchResult", "Страница результатов"),
-                                                **_errors(400, 503)}}},
+                                                **_errors(400, 503), **NOT_IN_CATALOGUE}}},
             "/programs.csv": _program_list("csv", "text/csv"),
             "/programs.xlsx": _program_list(
                 "xlsx", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),

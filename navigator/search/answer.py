@@ -3,9 +3,10 @@
 The search page, `/api/v1/programs`, the program lists (`/api/v1/programs.csv`, `.xlsx`) and the home
 page's counts all call `answer`, so they read the same parameters, measure from the same place and list
 the same programs in the same order. The formats differ only in how they read a bad value: the API and
-the lists are strict (BadRequest names the parameter: a 400), the pages forgiving (the value is clamped
-or dropped and a notice says so, as is a filter naming a municipality, district or organization that
-does not exist, or a place that is not found).
+the lists are strict (BadRequest names the parameter: a 400; NotInCatalogue, a well-formed value naming a
+municipality, district, organization or place the catalogue does not have: a 404), the pages forgiving (the
+value is clamped or dropped and a notice says so, as is a filter naming a municipality, district or
+organization that does not exist, or a place that is not found).
 
 The typed place is found by a function the caller passes in (the geocoding chain in the web app), so this
 module knows nothing of geocoding or of Flask.
@@ -20,6 +21,7 @@ from typing import Protocol
 from sqlalchemy.orm import Session
 
 from navigator.catalogue.cards import load_cards
+from navigator.catalogue.errors import NotInCatalogue
 from navigator.search.advice import Advice, loosest_filter, suggestion_applied
 from navigator.search.engine import SearchResult, run_search
 from navigator.search.parameters import PARAMETERS
@@ -89,14 +91,14 @@ def _placed(search: SearchRequest, find_place: PlaceFinder,
             forgiving: bool) -> tuple[SearchRequest, TypedPlace | None]:
     """The search measured from its typed place (a typed place outranks a given point).
 
-    A place that is not found is a 400 for the API; a page searches without a point (no radius, no distance
-    order) and says so.
+    A place that is not found is a 404 for the API (as /places answers); a page searches without a point (no
+    radius, no distance order) and says so.
     """
     if not search.place:
         return search, None
     found = find_place(search.place)
     if found is None or found.lat is None or found.lon is None:
         if not forgiving:
-            raise BadRequest("place", f"Место «{search.place}» не найдено")
+            raise NotInCatalogue("place", f"Место «{search.place}» не найдено")
         return replace(search, near=None, radius_km=None, place=None), TypedPlace(search.place, None)
     return replace(search, near=(found.lat, found.lon)), TypedPlace(search.place, found)

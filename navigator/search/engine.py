@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session
 
 from navigator.catalogue.cards import ProgramCard, load_cards
 from navigator.catalogue.distance import EARTH_RADIUS_KM, haversine_km
+from navigator.catalogue.errors import NotInCatalogue
 from navigator.catalogue.models import Organization, Program
 from navigator.catalogue.paging import page_count, page_offset
 from navigator.catalogue.place_directory import place_directory
@@ -21,7 +22,7 @@ from navigator.catalogue.programs import with_card_fields
 from navigator.catalogue.vocab import DIRECTIONS, ENROLLMENT_KINDS, FORMATS, OVZ_CATEGORIES, fold
 from navigator.search.analysis import switch_layout
 from navigator.search.columns import Columns
-from navigator.search.request import ANY_OVZ, BadRequest, SearchRequest
+from navigator.search.request import ANY_OVZ, SearchRequest
 from navigator.search.text import Synonyms, match_text, suggest
 
 FEW_RESULTS = 3  # a typed query finding fewer than this is tried in the other keyboard layout
@@ -285,18 +286,18 @@ def _check_places(session: Session, request: SearchRequest) -> int | None:
     """Refuse unknown municipality, district and organization ids; return the organization's row id."""
     directory = place_directory(session)
     if request.municipality is not None and request.municipality not in directory.municipalities:
-        raise BadRequest("municipality", f"нет муниципалитета с кодом {request.municipality}")
+        raise NotInCatalogue("municipality", f"нет муниципалитета с кодом {request.municipality}")
     if request.district is not None:
         district = directory.districts.get(request.district)
         if district is None:
-            raise BadRequest("district", f"нет района с кодом {request.district}")
+            raise NotInCatalogue("district", f"нет района с кодом {request.district}")
         if request.municipality is not None and district[0] != request.municipality:
-            raise BadRequest("district", "район не относится к выбранному муниципалитету")
+            raise NotInCatalogue("district", "район не относится к выбранному муниципалитету")
     if request.organization is None:
         return None
     organization_id = session.scalar(select(Organization.id).where(Organization.public_id == request.organization))
     if organization_id is None:
-        raise BadRequest("organization", f"нет организации с кодом «{request.organization}»")
+        raise NotInCatalogue("organization", f"нет организации с кодом «{request.organization}»")
     return organization_id
 
 

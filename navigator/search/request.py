@@ -95,6 +95,8 @@ def _texts(args, name: str, many: bool, strict: bool) -> list[str]:
     values = args.getlist(name)
     if not strict:  # a blank form field is an unset filter, and a person may write «a, b»
         values = [part for value in values for part in (value.split(",") if many else [value]) if part.strip()]
+    elif not many and len(values) > 1:  # the API's document gives it one value (a page takes the last)
+        raise BadRequest(name, f"{PARAMETERS[name].label}: одно значение, а не {len(values)}")
     return values if many else values[-1:]
 
 

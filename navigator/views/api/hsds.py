@@ -41,22 +41,35 @@ class BadParameter(ValueError):
 MAX_PAGE = 1_000_000
 
 
+def _one(name: str) -> str | None:
+    """The parameter's value as given, or None when absent; given twice it is refused (the document gives each
+    parameter one value)."""
+    values = request.args.getlist(name)
+    if len(values) > 1:
+        raise BadParameter(name, f"{name}: одно значение, а не {len(values)}")
+    return values[0] if values else None
+
+
 def _paging() -> tuple[int, int]:
-    """page and per_page from the query string, checked."""
+    """page and per_page from the query string, checked: absent is the default, anything but 1…max a 400."""
     values = {}
     for name, default, high in (("page", 1, MAX_PAGE), ("per_page", DEFAULT_PER_PAGE, MAX_PER_PAGE)):
-        text = request.args.get(name, "")
-        if not text:
+        text = _one(name)
+        if text is None:
             values[name] = default
             continue
-        if not (text.isascii() and text.isdigit()) or len(text) > 9 or not 1 <= int(text) <= high:  # not «³»
+        if not (text.isascii() and text.isdigit()) or len(text) > 9 or not 1 <= int(text) <= high:  # not «³», «»
             raise BadParameter(name, f"{name}: целое число от 1 до {high}")
         values[name] = int(text)
     return values["page"], values["per_page"]
 
 
 def _flag(name: str) -> bool:
-    return request.args.get(name, "").lower() in {"1", "true", "yes"}
+    """true or false, as the document says (absent: false); anything else, a blank too, is a 400."""
+    text = _one(name)
+    if text not in (None, "true", "false"):
+        raise BadParameter(name, f"{name}: true или false")
+    return text == "true"
 
 
 def _place() -> Place:
@@ -79,11 +92,11 @@ def about():
 def services():
     """A page of services (programs), optionally of one organization or taxonomy term."""
     number, per_page = _paging()
+    full, term, taxonomy, organization = _flag("full"), _one("taxonomy_term_id"), _one("taxonomy_id"), \
+        _one("organization_id")  # every parameter checked, even where the filters leave nothing to show
     session = db_session()
     query = queries.active_programs()
-    conditions = queries.term_filter(request.args.get("taxonomy_term_id"), request.args.get("taxonomy_id"),
-                                     queries.profiles_in_use(session))
-    organization = request.args.get("organization_id")
+    conditions = queries.term_filter(term, taxonomy, queries.profiles_in_use(session))
     code = queries.organization_code(session, organization) if organization else None
     if conditions is None or (organization and code is None):
         return jsonify(queries.page_of_list([], number, per_page).document([]))
@@ -91,7 +104,6 @@ def services():
     if code:
         query = query.where(Program.organization.has(Organization.public_id == code))
     page = queries.page_of(session, query, number, per_page)
-    full = _flag("full")
     return jsonify(page.document([service_record(p, _place()) if full else service_fields(p) for p in page.items]))
 
 
@@ -120,12 +132,12 @@ def organizations():
 @blueprint.get("/organizations/<organization_id>")
 def organization(organization_id: str):
     """One organization with its phone, type, venues and services (fully nested with full_service=true)."""
+    full, place = _flag("full_service"), _place()
     session = db_session()
     found = queries.find_organization(session, organization_id)
     if found is None:
         return error_response(404, f"Организации «{organization_id}» нет")
     programs = list(session.scalars(queries.active_programs().where(Program.organization_id == found.id)))
-    full, place = _flag("full_service"), _place()
     locations = {}
     for program in programs:
         locations.setdefault(program.venue_id, service_at_location_record(program, place)["location"])
@@ -168,7 +180,7 @@ def _terms() -> list[dict]:
 def taxonomy_terms():
     """A page of taxonomy terms, optionally of one taxonomy (taxonomy_id)."""
     number, per_page = _paging()
-    wanted = request.args.get("taxonomy_id")
+    wanted = _one("taxonomy_id")
     terms = [term for term in _terms() if not wanted or term["taxonomy_id"] == wanted.lower()]
     page = queries.page_of_list(terms, number, per_page)
     return jsonify(page.document(page.items))

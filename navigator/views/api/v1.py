@@ -10,6 +10,7 @@ from sqlalchemy import select
 from navigator.accounts.auth import limiter
 from navigator.catalogue import vocab
 from navigator.catalogue.cards import organization_cards
+from navigator.catalogue.errors import NotInCatalogue
 from navigator.catalogue.models import District, Municipality
 from navigator.catalogue.programs import find_organization, find_program
 from navigator.catalogue.spreadsheet import FORMATS, render
@@ -63,6 +64,8 @@ def programs():
     """Search programs with the parameters of the search page, answered as the search page answers them."""
     try:
         found = search_answer(request.args, forgiving=False)
+    except NotInCatalogue as missing:
+        return error_response(404, missing.message, missing.parameter)
     except BadRequest as problem:
         return error_response(400, problem.message, problem.parameter)
     except IndexUnavailable as problem:
@@ -90,6 +93,8 @@ def program_list(file_format: str):
     """Every program the search finds (up to EXPORT_MAX_ROWS) as CSV or XLSX in the import format's columns."""
     try:
         found = search_answer(request.args, forgiving=False, load=load_programs, rows=EXPORT_MAX_ROWS)
+    except NotInCatalogue as missing:
+        return error_response(404, missing.message, missing.parameter)
     except BadRequest as problem:
         return error_response(400, problem.message, problem.parameter)
     except IndexUnavailable as problem:
@@ -137,7 +142,7 @@ def municipalities():
 def coverage():
     """Coverage of the region and of every municipality (those without programs too), optionally filtered."""
     try:
-        chosen, _indicator = coverage_pages.parse_arguments(request.args)
+        chosen, _indicator = coverage_pages.parse_arguments(request.args, strict=True)
     except BadRequest as problem:
         return error_response(400, problem.message, problem.parameter)
     return jsonify(tables.region_document(coverage_pages.current_snapshot(), chosen))
@@ -147,7 +152,7 @@ def coverage():
 def coverage_municipality(name: str):
     """One municipality's coverage by district or settlement, and its gaps."""
     try:
-        chosen, _indicator = coverage_pages.parse_arguments(request.args)
+        chosen, _indicator = coverage_pages.parse_arguments(request.args, strict=True)
     except BadRequest as problem:
         return error_response(400, problem.message, problem.parameter)
     snapshot = coverage_pages.current_snapshot()

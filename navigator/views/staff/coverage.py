@@ -57,9 +57,10 @@ def current_snapshot() -> Snapshot:
     return coverage().service.snapshot(db_session())
 
 
-def parse_arguments(args) -> tuple[CoverageFilter, str]:
-    """The filter and indicator of a request; BadRequest names the parameter at fault."""
-    return parse_filter(args), parse_indicator(args)
+def parse_arguments(args, strict: bool = False) -> tuple[CoverageFilter, str]:
+    """The filter and indicator of a request; BadRequest names the parameter at fault (`strict`: the API's
+    reading, exactly its OpenAPI document — a blank or repeated value is refused too)."""
+    return parse_filter(args, strict), parse_indicator(args, strict)
 
 
 def find_municipality(snapshot: Snapshot, name: str) -> int | None:
