@@ -127,10 +127,15 @@ SETTINGS: tuple[Setting, ...] = (
             "`navigator purge-applications` erases its personal fields.", 90, int),
     Setting("ENROLLMENT_LIMIT_CLIENT", "Application form posts allowed per client address (a Flask-Limiter "
             "limit).", "10 per hour; 30 per day"),
-    Setting("ENROLLMENT_LIMIT_PROGRAM", "Applications accepted per program (a Flask-Limiter limit), against a "
-            "flood aimed at one program.", "30 per hour"),
+    Setting("ENROLLMENT_LIMIT_PROGRAM", "The usual pace of applications to one program (a limit in Flask-Limiter's "
+            "notation, counted atomically in NAVIGATOR_RATELIMIT_STORAGE_URI): applications within it count in the "
+            "public queue at once; those beyond it (a flood, or a rush) are stored all the same — nobody is refused "
+            "for others' sends — but count only once the provider has opened them.", "30 per hour; 60 per day"),
     Setting("ENROLLMENT_MIN_SECONDS", "Least time in seconds between showing the application form and sending "
             "it; faster sends are refused as automated (not checked in TESTING mode).", 3.0, float),
+    Setting("ENROLLMENT_FORM_HOURS", "How long an opened application form can be sent, in hours (its CSRF token "
+            "lasts an hour too); its signed stamp is single-use as well. A parent who sends a stale or already-sent "
+            "form gets it back, filled, with a fresh stamp.", 1.0, float),
     Setting("TILE_URL", "Leaflet URL template of the base map tiles; the Content-Security-Policy allows its "
             "server and no other.", "https://tile.openstreetmap.org/{z}/{x}/{y}.png"),
     Setting("TILE_ATTRIBUTION", "Attribution shown on every map for the tiles (HTML).",

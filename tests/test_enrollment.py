@@ -12,7 +12,7 @@ from sqlalchemy import select
 
 from navigator.enrollment.models import Application, ApplicationAccess
 from navigator.extensions import database
-from navigator.views.enrollment import support
+from navigator.views.enrollment import flood, support
 from tests.cabinet import MUNICIPALITY_A, add_account, log_in, post, seed_catalogue
 from tests.enrollment_helpers import Catcher, apply, body, free_port, link_in, status_path, withdraw
 from tests.test_hostile import INERT, LIVE_MARKUP, REFUSED
@@ -193,18 +193,20 @@ def test_honeypot_and_minimum_fill_time(world, client, monkeypatch):
     shown = client.get("/programs/a1/apply").get_data(as_text=True)
     started = re.search(r'name="started" value="([^"]*)"', shown).group(1)
     assert apply(client, started=started.replace("a1.", "a2.")).status_code == 422  # a forged stamp
-    clock = support.time.time
-    monkeypatch.setattr(support.time, "time", lambda: clock() + 10)  # ten seconds later
+    clock = flood.time.time
+    monkeypatch.setattr(flood.time, "time", lambda: clock() + 10)  # ten seconds later
     status_path(apply(client, started=started))
 
 
-def test_per_program_limit(world):
+def test_beyond_the_programs_pace_an_application_is_stored_and_counts_once_the_provider_opens_it(world):
     world.config["ENROLLMENT_LIMIT_PROGRAM"] = "2 per hour"
     for name in ("Аня", "Борис"):
         status_path(apply(world.test_client(), child_name=name))
-    third = apply(world.test_client(), child_name="Вера")
-    assert third.status_code == 429 and "много заявок" in third.get_data(as_text=True)
-    assert len(applications(world)) == 2
+    third = status_path(apply(world.test_client(), child_name="Вера", phone="+7 900 000-33-33"))
+    assert len(applications(world)) == 3 and "подана" in world.test_client().get(third).get_data(as_text=True)
+    assert world.test_client().get("/api/v1/programs/a1").get_json()["queue"]["waiting"] == 2
+    signed_in(world, "a@school.example.org").get(f"/provider/applications/{applications(world)[2].id}")
+    assert world.test_client().get("/api/v1/programs/a1").get_json()["queue"]["waiting"] == 3
 
 
 def test_withdrawal_erases_at_once_and_the_purge_erases_after_the_retention(world, runner, client):

@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
+from sqlalchemy import Boolean, CheckConstraint, Date, DateTime, ForeignKey, Index, Integer, LargeBinary, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.sql.expression import false
 
 from navigator.accounts.models import Account
 from navigator.catalogue.models import Program, utcnow
@@ -51,6 +52,9 @@ class Application(Base):
     decline_reason: Mapped[str | None] = mapped_column(Text)
     # The place it got when put on the waiting list, so the parent sees how the queue moved.
     first_position: Mapped[int | None] = mapped_column(Integer)
+    # Sent beyond the program's usual pace (a flood, or a rush): stored and in its place like any other, but
+    # counted in the public queue only once the provider has opened it (navigator.enrollment.queue.public_queue).
+    held: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     final_at: Mapped[dt.datetime | None] = mapped_column(DateTime, index=True)

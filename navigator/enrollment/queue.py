@@ -8,6 +8,10 @@ a freed place (a withdrawal, more seats) offers the first of the list to the pro
 answer date. Programs with unknown free places never send anyone to the waiting list by themselves.
 Every change of state marks its program changed too: the queue counts are part of the card and the API,
 so pages revalidated from the outbox sequence (navigator.views.common.freshness) show the queue as it is.
+
+The public queue counts honestly under a flood: an application sent beyond the program's usual pace is
+`held` — stored and in its place like any other, but counted in the public queue only once the provider
+has opened it (the web layer decides the pace: navigator.views.enrollment.flood).
 """
 
 from __future__ import annotations
@@ -72,8 +76,11 @@ def _waitlisted(session: Session, program_id: int) -> list[Application]:
 
 def _move(session: Session, application: Application, state: str, account: Account | None,
           note: str | None = None) -> None:
-    """Change the state, record who and when; the program changed too (its public queue counts did)."""
+    """Change the state, record who and when; the program changed too (its public queue counts did). A step
+    taken by an account (the provider's answer) means the application was seen: it is no longer held."""
     mark_programs_changed(session, [application.program.id])
+    if account is not None:
+        application.held = False
     application.state = state
     application.events.append(ApplicationEvent(state=state, account_id=account.id if account else None, note=note))
     if state in FINAL_STATES:
@@ -81,8 +88,9 @@ def _move(session: Session, application: Application, state: str, account: Accou
 
 
 def submit(session: Session, sealer: Sealer, program: Program, intake: Intake, answer_days: int,
-           today: dt.date) -> tuple[Application, str]:
-    """Store an application (personal fields sealed) in its place in the queue; return it and its status token."""
+           today: dt.date, *, held: bool = False) -> tuple[Application, str]:
+    """Store an application (personal fields sealed) in its place in the queue; return it and its status token.
+    `held`: sent beyond the program's usual pace, it counts in the public queue once the provider opens it."""
     if program.status != "active" or not program.takes_applications:
         raise EnrollmentError("Эта программа не принимает заявки через навигатор: запишитесь в организации.")
     phone_key, email_key = _keys(sealer, program, intake)
@@ -96,7 +104,7 @@ def submit(session: Session, sealer: Sealer, program: Program, intake: Intake, a
     token = secrets.token_urlsafe(32)
     application = Application(program=program, token_hash=token_hash(token), phone_key=phone_key,
                               email_key=email_key, personal=sealer.seal({**intake.record(), "token": token}),
-                              answer_by=answer_deadline(today, answer_days), state="submitted")
+                              answer_by=answer_deadline(today, answer_days), state="submitted", held=held)
     session.add(application)
     full = program.seats_free == 0 or bool(_waitlisted(session, program.id))
     _move(session, application, "submitted", None)
@@ -124,17 +132,20 @@ def waitlist_position(session: Session, application: Application) -> int | None:
 
 
 def public_queue(session: Session, program: Program) -> dict:
-    """Counts anyone may see: applications waiting (for an answer or a place) and free places."""
+    """Counts anyone may see: applications waiting (for an answer or a place) and free places. Held
+    applications (sent beyond the program's usual pace) count once the provider has opened them."""
     waiting = session.scalar(select(func.count()).select_from(Application).where(
-        Application.program_id == program.id, Application.state.in_(WAITING_STATES)))
+        Application.program_id == program.id, Application.state.in_(WAITING_STATES), Application.held.is_(False)))
     return {"waiting": waiting, "places_free": program.seats_free}
 
 
 def view_personal(session: Session, sealer: Sealer, application: Application, account: Account) -> dict:
     """The personal fields for a provider or admin: the view is logged, and a new application is now in review."""
     session.add(ApplicationAccess(application_id=application.id, account_id=account.id))
-    if application.state == "submitted" and account.role == "provider":
-        _move(session, application, "reviewing", account)
+    if account.role == "provider":
+        application.held = False  # seen by its provider: it counts in the public queue now
+        if application.state == "submitted":
+            _move(session, application, "reviewing", account)
     return sealer.open(application.personal)
 
 

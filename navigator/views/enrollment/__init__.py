@@ -1,6 +1,6 @@
 """Enrollment's routes: parents' applications (parents: the form, the status page, withdrawal, «Мои заявки»)
 and the provider's answers in the cabinet (providers), with what both share (support: the sealer, settings,
-the form's fill-time stamp, e-mails after commit).
+e-mails after commit) and what keeps a flood out (flood: the form's single-use stamp, the program's pace).
 
 The rules and data are navigator.enrollment (no Flask); the templates are templates/enrollment/.
 Each module makes its own blueprint; this package only lists them for the app factory.

@@ -2,47 +2,68 @@
 (/applications/<token>), withdrawal, and this device's list «Мои заявки» (/applications).
 
 No account is needed: the status page is reached by its random token only. The form is throttled per client
-and per program (Flask-Limiter); a throttled post shows the form again with a 429 instead of an error page.
+(Flask-Limiter; a throttled post shows the form again with a 429 instead of an error page); its stamp is
+single-use and expires, and a flood aimed at one program is held out of the public queue instead of locking
+its parents out (flood.py).
 """
 
 from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
+from flask_wtf.csrf import CSRFError
 
-from navigator.accounts.auth import limiter
+from navigator.accounts.auth import CSRF_MESSAGE, limiter
 from navigator.catalogue.programs import find_program
 from navigator.enrollment import queue
 from navigator.enrollment.intake import IntakeInvalid, check, clean
 from navigator.extensions import db_session
-from navigator.views.enrollment import support
+from navigator.views.common.errors import error_response
+from navigator.views.enrollment import flood, support
 
 blueprint = Blueprint("enrollment", __name__)
 
 
-def _apply_page(program, *, errors=None, problem=None, status=200):
-    """The form, filled again with what was sent (cleaned), its fill-time stamp kept."""
+#: A send its stamp refused: (status, what the parent reads above the form, filled again).
+_REFUSED = {
+    flood.AUTOMATED: (422, "Заявка не отправлена: форма заполнена слишком быстро или не полностью. Проверьте поля и "
+                           "отправьте ещё раз."),
+    flood.STALE: (409, "Заявка не отправлена: форма была открыта слишком давно и устарела. Введённое сохранено — "
+                       "проверьте его и нажмите «Отправить заявку» ещё раз."),
+    flood.SPENT: (409, "Заявка не отправлена: эта форма уже была отправлена (может быть, кнопку нажали дважды). "
+                       "Отправленные заявки — в «Мои заявки». Если это новая заявка, проверьте введённое и "
+                       "нажмите «Отправить заявку» ещё раз."),
+}
+
+
+def _apply_page(program, *, errors=None, problem=None, status=200, fresh_stamp=False):
+    """The form, filled again with what was sent (cleaned), its fill-time stamp kept while it can still be sent."""
     shown = {name: clean(value, multiline=name == "comment") for name, value in request.form.items()}
+    stamp = flood.form_stamp(program.public_id, None if fresh_stamp else request.form.get("started"))
     return render_template("enrollment/apply.html", program=program, errors=errors or {}, problem=problem,
-                           form=shown, started=support.form_stamp(program.public_id, request.form.get("started")),
-                           year=support.today().year), status
+                           form=shown, started=stamp, year=support.today().year), status
 
 
 def _apply_throttled(_limit):
     program = find_program(db_session(), request.view_args["public_id"]) or abort(429)
     return current_app.make_response(_apply_page(program, status=429, problem=(
-        "С этого адреса или на эту программу только что отправили много заявок. Подождите немного и "
-        "отправьте ещё раз — или позвоните в организацию.")))
+        "С этого адреса только что отправили много заявок. Подождите немного и отправьте ещё раз — или "
+        "позвоните в организацию.")))
 
 
-def _program_key() -> str:
-    return "program:" + request.view_args["public_id"]
+@blueprint.errorhandler(CSRFError)
+def _form_expired(_error: CSRFError):
+    """The form's CSRF token outlived its hour (or the session ended): the parent gets the form back, filled,
+    with a fresh token and stamp, as for a stale stamp — not a dead end. Other forms: the site's usual page."""
+    if request.endpoint == "enrollment.apply":
+        program = find_program(db_session(), request.view_args["public_id"])
+        if program is not None and program.status == "active":
+            return current_app.make_response(_apply_page(program, status=400, problem=_REFUSED[flood.STALE][1],
+                                                         fresh_stamp=True))
+    return error_response(400, CSRF_MESSAGE)
 
 
 @blueprint.route("/programs/<public_id>/apply", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["ENROLLMENT_LIMIT_CLIENT"], methods=["POST"], scope="apply-client",
-               on_breach=_apply_throttled)
-@limiter.limit(lambda: current_app.config["ENROLLMENT_LIMIT_PROGRAM"], key_func=_program_key, methods=["POST"],
-               deduct_when=lambda response: response.status_code == 303, scope="apply-program",
                on_breach=_apply_throttled)
 def apply(public_id: str):
     """The application form; a valid application with consent is stored and the parent sent to its status page."""
@@ -56,16 +77,17 @@ def apply(public_id: str):
         return _apply_page(found)
     try:
         intake = check(request.form, found.age_min, found.age_max, support.today().year)
-        if support.looks_automated(request.form, public_id):
-            return _apply_page(found, status=422, problem="Заявка не отправлена: форма заполнена слишком быстро "
-                               "или не полностью. Проверьте поля и отправьте ещё раз.")
+        verdict = flood.check_stamp(request.form, public_id)  # spends the stamp when it passes
+        if verdict != flood.PASSED:
+            status, problem = _REFUSED[verdict]
+            return _apply_page(found, status=status, problem=problem, fresh_stamp=verdict == flood.SPENT)
         application, token = queue.submit(session, support.sealer(), found, intake, support.answer_days(),
-                                          support.today())
+                                          support.today(), held=not flood.within_pace(public_id))
     except IntakeInvalid as invalid:
         return _apply_page(found, errors=invalid.errors, status=422)
     except queue.EnrollmentError as refused:
         session.rollback()
-        return _apply_page(found, problem=str(refused), status=409)
+        return _apply_page(found, problem=str(refused), status=409, fresh_stamp=True)  # its stamp was spent
     session.commit()
     support.tell([application])
     return redirect(url_for("enrollment.status", token=token), 303)
