@@ -75,15 +75,18 @@ def test_parent_applies_provider_accepts_and_search_follows(world, client, mailb
     assert "подана" in listing and "Зиновий" not in listing and "Проверкина" not in listing
     number = applications(world)[0].id
     shown = provider.get(f"/provider/applications/{number}").get_data(as_text=True)
-    assert "Проверкина Ольга" in shown and "+7 900 000-11-22" in shown
+    assert "Проверкина Ольга" in shown and "+7 900 000-11-22" in shown and "Взять в работу" in shown
+    assert "подана" in client.get(path).get_data(as_text=True)  # opening it is a GET: nothing changes
+    assert post(provider, f"/provider/applications/{number}/review").status_code == 302
     assert "рассматривается" in client.get(path).get_data(as_text=True)
     assert post(provider, f"/provider/applications/{number}/accept").status_code == 302
 
     assert "принята" in client.get(path).get_data(as_text=True)
     assert seats(client) == 3 and searched_seats(client) == 3
     assert client.get("/api/v1/programs/a1").get_json()["queue"] == {"waiting": before["waiting"], "places_free": 3}
-    assert [m["Subject"] for m in mailbox] == [f"Заявка № {number}: подана", f"Заявка № {number}: принята"]
-    assert "Организация свяжется с вами" in body(mailbox[1]) and link_in(mailbox[1]) == path
+    assert [m["Subject"] for m in mailbox] == [f"Заявка № {number}: {state}"
+                                               for state in ("подана", "рассматривается", "принята")]
+    assert "Организация свяжется с вами" in body(mailbox[2]) and link_in(mailbox[2]) == path
 
 
 def test_a_full_program_puts_the_next_on_the_waiting_list_and_a_withdrawal_moves_it_up(world, mailbox):
@@ -303,6 +306,26 @@ def test_the_card_follows_the_queue_and_private_pages_are_never_revalidated(worl
     private = world.test_client().get(path)
     assert "ETag" not in private.headers and private.headers["Cache-Control"] == "no-store"
     assert "ETag" not in world.test_client().get("/programs/a1/apply").headers
+
+
+def test_opening_an_application_logs_the_view_and_changes_nothing_else(world, client):
+    """Issue 23 (Info): GET /provider/applications/<id> moved «подана» to «рассматривается». A GET only shows
+    (and logs who saw the personal data); taking the application in hand is a POST of its own."""
+    path = status_path(apply(client))
+    number = applications(world)[0].id
+    provider = signed_in(world, "a@school.example.org")
+    for _ in range(2):
+        assert provider.get(f"/provider/applications/{number}").status_code == 200
+    with database(world).session_factory() as session:
+        found = session.get(Application, number)
+        assert found.state == "submitted" and [event.state for event in found.events] == ["submitted"]
+        assert len(session.scalars(select(ApplicationAccess)).all()) == 2
+    assert "подана" in client.get(path).get_data(as_text=True)
+    assert post(provider, f"/provider/applications/{number}/review").status_code == 302
+    assert applications(world)[0].state == "reviewing"
+    again = post(provider, f"/provider/applications/{number}/review", follow_redirects=True)
+    assert "нельзя взять в работу" in again.get_data(as_text=True) and applications(world)[0].state == "reviewing"
+    assert "Взять в работу" not in provider.get(f"/provider/applications/{number}").get_data(as_text=True)
 
 
 def test_a_freed_place_mails_the_next_parent_a_link_on_the_sites_address_whatever_the_host(world, mailbox):

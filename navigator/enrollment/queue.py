@@ -140,13 +140,18 @@ def public_queue(session: Session, program: Program) -> dict:
 
 
 def view_personal(session: Session, sealer: Sealer, application: Application, account: Account) -> dict:
-    """The personal fields for a provider or admin: the view is logged, and a new application is now in review."""
+    """The personal fields for a provider or admin: the view is logged. Its state stays as it is: taking it in
+    hand is a step of its own (review), never a side effect of opening it."""
     session.add(ApplicationAccess(application_id=application.id, account_id=account.id))
     if account.role == "provider":
         application.held = False  # seen by its provider: it counts in the public queue now
-        if application.state == "submitted":
-            _move(session, application, "reviewing", account)
     return sealer.open(application.personal)
+
+
+def review(session: Session, application: Application, account: Account) -> None:
+    """Take a new application in hand: «подана» → «рассматривается», the parent told so."""
+    _require(application, ("submitted",), "взять в работу")
+    _move(session, application, "reviewing", account)
 
 
 def accept(session: Session, application: Application, account: Account) -> None:

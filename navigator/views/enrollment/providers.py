@@ -1,6 +1,7 @@
 """Applications in the provider's cabinet (/provider/applications): per program, new first, with the answer
 date and the overdue marked; one application with its personal data (each view logged); accept, decline
-with a reason, the waiting list; whether a program takes applications here at all.
+with a reason, the waiting list, or just taking it in hand (a step of its own: opening an application never
+changes its state); whether a program takes applications here at all.
 
 Its own blueprint ("enrollment_cabinet") under /provider with the same guard as the rest of the cabinet
 (provider accounts only); an application of another organization is a 404 whatever the URL says.
@@ -50,7 +51,8 @@ def index():
 
 @blueprint.get("/applications/<int:application_id>")
 def application(application_id: int):
-    """One application with the parent's contacts: the view is logged; a new application is now in review."""
+    """One application with the parent's contacts. The view is logged (a GET whose purpose is to write that
+    record); the application's state does not change: «Взять в работу» does that."""
     session = db_session()
     found = _own(application_id)
     personal = queue.view_personal(session, support.sealer(), found, _account())
@@ -76,6 +78,13 @@ def _answer(application_id: int, act, done: str):
     support.tell([found])
     flash(f"Заявка № {found.id}: {done}." + (" Родителю отправлено письмо." if found.personal else ""), "status")
     return redirect(url_for("enrollment_cabinet.index"))
+
+
+@blueprint.post("/applications/<int:application_id>/review")
+def review(application_id: int):
+    """Take a new application in hand: «рассматривается» (the parent sees it, and is e-mailed)."""
+    return _answer(application_id, lambda session, found: queue.review(session, found, _account()),
+                   "рассматривается")
 
 
 @blueprint.post("/applications/<int:application_id>/accept")
