@@ -18,6 +18,7 @@ from navigator.db import make_engine
 from navigator.extensions import database
 from tests.cabinet import add_account, log_in, seed_catalogue
 from tests.postgres import Cluster, ClusterUnavailable
+from tests.processes import Redis
 from tests.public_catalogue import catalog_rows, load
 
 _database_numbers = itertools.count()
@@ -185,6 +186,18 @@ def session(app):
     db = database(app).session_factory()
     yield db
     db.close()
+
+
+@pytest.fixture(scope="session")
+def redis_server(tmp_path_factory):
+    """A real redis-server for the session (the limits shared by several processes, as `make serve` runs them)."""
+    if shutil.which("redis-server") is None:
+        if os.environ.get("CI"):
+            pytest.fail("redis-server is required in CI (scripts/install-test-dependencies.sh installs it)")
+        pytest.skip("redis-server is not installed")
+    server = Redis(tmp_path_factory.mktemp("redis")).start()
+    yield server
+    server.stop()
 
 
 class _Clock:

@@ -21,9 +21,8 @@ from navigator import create_app
 from navigator.accounts.auth import limiter
 from navigator.enrollment.models import Application
 from navigator.extensions import database
-from tests.cabinet import add_account, csrf_token, log_in, seed_catalogue  # noqa: F401
+from tests.cabinet import add_account, csrf_token, log_in, seed_catalogue
 from tests.enrollment_helpers import apply, parent_form, status_path
-from tests.test_serving import redis_server  # noqa: F401 — a real redis-server, started once
 
 SENDERS, AT_ONCE = 40, 8
 PARENT_ADDRESS = "203.0.113.77"
