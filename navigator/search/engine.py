@@ -203,6 +203,12 @@ def _first(docnums: np.ndarray, keys: tuple[np.ndarray, ...], needed: int) -> np
     return docnums[np.lexsort(keys)][:needed]
 
 
+def _known(distances: np.ndarray | None) -> np.ndarray:
+    """The distances of a search around a point (the distance order is only chosen with one)."""
+    assert distances is not None, "a distance order without a point"
+    return distances
+
+
 def _order(columns: Columns, request: SearchRequest, final: np.ndarray, scores: np.ndarray | None,
            distances: np.ndarray | None, needed: int) -> np.ndarray:
     """Document numbers of the first `needed` results in the requested order."""
@@ -213,7 +219,7 @@ def _order(columns: Columns, request: SearchRequest, final: np.ndarray, scores: 
         return _first(docnums, (docnums, -scores[docnums]), needed)
     rank = columns.title_rank[docnums]
     keys = {
-        "distance": lambda: (rank, np.nan_to_num(distances[docnums], nan=np.inf)),
+        "distance": lambda: (rank, np.nan_to_num(_known(distances)[docnums], nan=np.inf)),
         "age": lambda: (rank, columns.age_max[docnums], columns.age_min[docnums]),
         "price": lambda: (rank, np.nan_to_num(columns.price[docnums], nan=-1.0)),
         "rating": lambda: (rank, -np.nan_to_num(columns.rating[docnums], nan=-1.0)),
@@ -250,7 +256,7 @@ def _count_facets(session: Session, columns: Columns, request: SearchRequest, ba
                         for i, code in enumerate(vocabulary.codes)]
     for name, values, vocabulary, selected in (
             ("enrollment", columns.enrollment, ENROLLMENT_KINDS, request.enrollments),
-            ("ovz", columns.ovz, OVZ_CATEGORIES, (request.ovz,))):
+            ("ovz", columns.ovz, OVZ_CATEGORIES, (request.ovz,) if request.ovz else ())):
         by_mask = np.bincount(scoped(name, values), minlength=1 << len(vocabulary.codes))
         mask_values = np.arange(len(by_mask))
         facets[name] = [FacetCount(code, vocabulary.label(code), int(by_mask[_bit_set(mask_values, i)].sum()),
@@ -396,7 +402,10 @@ def run_search(session: Session, index, request: SearchRequest, *, with_points: 
         suggestion = text.suggestion
         if total == 0 and request.q.strip():
             suggestion = suggest(searcher, request.q.strip())
-        points, unmapped = _points(columns, final) if with_points else ([], 0)
+        points: Sequence[MapPoint] | MapPoints = []
+        unmapped = 0
+        if with_points:
+            points, unmapped = _points(columns, final)
     programs = load(session, page_ids)
     distance_of = dict(zip(page_ids, page_distances, strict=True))
     hits = [Hit(p, None if distance_of[p.id] is None or math.isnan(distance_of[p.id]) else distance_of[p.id])

@@ -130,9 +130,10 @@ class Parameter:
         return low_ok and (self.maximum is None or value <= self.maximum)
 
     def _range_text(self) -> str:
+        low = 0.0 if self.minimum is None else self.minimum  # every numeric parameter has a minimum
         if self.maximum is None:
-            return f"не меньше {_written(self.minimum)}"
-        return f"от {_written(self.minimum)} до {_written(self.maximum)}"
+            return f"не меньше {_written(low)}"
+        return f"от {_written(low)} до {_written(self.maximum)}"
 
     def strict(self, text: str) -> Any:
         """The value the API takes, exactly as the OpenAPI schema allows it; BadRequest otherwise."""
@@ -184,10 +185,10 @@ class Parameter:
                 value = math.nan
             if math.isfinite(value) and not self._in_range(value):
                 bound = self.maximum if self.maximum is not None and value > self.maximum else self.minimum
-                if self.exclusive_minimum and bound == self.minimum:
+                if bound is None or (self.exclusive_minimum and bound == self.minimum):
                     raise Dropped(f"{self.label}: значение «{text[:30]}» не подходит, оно не учтено.")
-                value = int(bound) if self.kind == "integer" else bound
-                return value, f"{self.label}: вместо «{text[:30]}» взято {_written(value)}."
+                clamped: float = int(bound) if self.kind == "integer" else bound
+                return clamped, f"{self.label}: вместо «{text[:30]}» взято {_written(clamped)}."
             text = str(int(value)) if self.kind == "integer" and math.isfinite(value) and value.is_integer() \
                 else text.replace(",", ".")
         try:

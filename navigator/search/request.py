@@ -88,7 +88,7 @@ class ParsedRequest:
     notices: list[str] = field(default_factory=list)
 
 
-_UNSET = {field.name: field.default for field in fields(SearchRequest)}
+_UNSET: dict[str, Any] = {field.name: field.default for field in fields(SearchRequest)}
 
 
 def _texts(args, name: str, many: bool, strict: bool) -> list[str]:
