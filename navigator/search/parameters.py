@@ -264,7 +264,7 @@ PARAMETERS = parameter_table(
               chip=_near, clears=(("place", None), ("radius_km", None), ("sort", "distance"))),
     Parameter("place", "text", "Адрес или населённый пункт",
               "Адрес или населённый пункт вместо near (как в /places); ближайшие — первыми. "
-              "Ненайденное место — ошибка 400.", max_length=MAX_QUERY_LENGTH,
+              "Ненайденное место — ошибка 404, как в /places.", max_length=MAX_QUERY_LENGTH,
               clears=(("near", None), ("radius_km", None), ("sort", "distance"))),
     Parameter("radius_km", "number", "Радиус поиска, км",
               "Радиус от точки near или place, км; без точки не действует.",
